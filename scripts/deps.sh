@@ -1,0 +1,25 @@
+# deps.sh - sourced by scripts/check and scripts/demo: installs what Vigil needs
+# to build and test, with apt-get, only when something is missing.
+
+VG_DEPS="build-essential autoconf automake pkg-config git
+ libqb-dev libcpg-dev libquorum-dev libcmap-dev libcorosync-common-dev
+ libvirt-dev libxml2-dev libxml2-utils libjson-c-dev libcmocka-dev
+ corosync pacemaker-cli-utils clang valgrind iproute2 util-linux procps"
+
+vg_install_deps() {
+	missing=""
+	for p in $VG_DEPS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing packages:$missing (run as root to install them)" >&2
+		return 1
+	fi
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || return 1
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null || return 1
+}
