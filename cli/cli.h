@@ -23,6 +23,9 @@ enum cli_exit {
 /* `vigil configure verify|show|load|property ...` */
 int cli_cmd_configure(int argc, char **argv);
 
+/* `vigil configure verify -x FILE` (cmd_verify.c) */
+int cli_configure_verify(int argc, char **argv);
+
 /* `vigil simulate -x FILE ...` */
 int cli_cmd_simulate(int argc, char **argv);
 
