@@ -91,6 +91,11 @@ out_nomem:
 	return -ENOMEM;
 }
 
+qb_loop_t *fen_runner_loop(const struct fen_runner *runner)
+{
+	return runner->loop;
+}
+
 size_t fen_runner_n_running(const struct fen_runner *runner)
 {
 	return runner->n_runs;

@@ -68,6 +68,9 @@ int fen_runner_new(qb_loop_t *loop, const struct fen_runner_opts *opts,
 /** Kills and reaps every run still going (no callbacks), frees the runner. */
 void fen_runner_free(struct fen_runner *runner);
 
+/** The loop the runner lives on (borrowed). */
+qb_loop_t *fen_runner_loop(const struct fen_runner *runner);
+
 /** Runs not finished yet (cancelled ones still being reaped included). */
 size_t fen_runner_n_running(const struct fen_runner *runner);
 
