@@ -127,6 +127,21 @@ if "$lab" up --nodes 3 --no-vigild --token 1000; then
 	"$lab" exec n2 test -e /run/lab-marker && fail "n2 sees n1's /run"
 	[ "$(hostname)" != n1 ] || fail "the host's hostname changed"
 
+	# The lab fence agent, run inside a node the way vigild runs it.
+	agent() { printf '%s\n' "$@" | "$lab" exec n1 fence_vigil_lab >/dev/null 2>&1; }
+	agent action=metadata && "$top_srcdir/scripts/fence_vigil_lab" -o metadata | grep -q '<resource-agent name="fence_vigil_lab"' ||
+		fail "fence agent: metadata"
+	agent action=status port=n3; [ $? = 0 ] || fail "fence agent: status of a running node is not 0"
+	"$lab" fence-fail on
+	agent action=off plug=n3 && fail "fence agent: off succeeded while told to refuse"
+	"$lab" power n3 >/dev/null || fail "fence agent: refused, but n3 went off"
+	"$lab" fence-fail off
+	agent action=reboot nodename=n3 || fail "fence agent: reboot n3"
+	agent action=status port=n3; [ $? = 2 ] || fail "fence agent: status of a fenced node is not 2"
+	agent action=on port=n3 || fail "fence agent: on n3"
+	expect_view n3 "3 Yes" 20 "after the fence agent powered n3 on"
+	grep -q 'action=reboot target=n3 by=n1 result=ok' "$labdir/fence.log" || fail "fence agent: no log line"
+
 	snapshot
 	"$lab" down || fail "down"
 	assert_nothing_left "down (3 nodes)"
