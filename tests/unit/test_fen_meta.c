@@ -150,6 +150,24 @@ static void test_load_errors(void **state)
 	assert_true(fen_test_no_children());
 }
 
+/* The project's own lab agent speaks the same protocol. */
+static void test_lab_agent(void **state)
+{
+	static const char *const dirs[] = { VG_SRCDIR "/scripts", NULL };
+	struct fen_meta *m = NULL;
+	struct vg_diags d = { 0 };
+	assert_int_equal(fen_meta_load(dirs, "fence_vigil_lab", 10000, &m, &d), 0);
+	assert_string_equal(m->agent, "fence_vigil_lab");
+	assert_true(fen_meta_has_action(m, "list"));
+	assert_true(fen_meta_has_action(m, "status"));
+	assert_string_equal(fen_meta_param(m, "plug")->obsoletes, "port");
+	/* plug is required but supplied by the fencer: a bare device is fine. */
+	struct vg_resource dev = STONITH("lab", "fence_vigil_lab", NV("pcmk_host_list", "n1 n2 n3"));
+	assert_int_equal(fen_meta_validate(m, &dev, &d), 0);
+	assert_int_equal(d.n, 0);
+	fen_meta_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_hardened_parse),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_lab_agent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
