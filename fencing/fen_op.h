@@ -25,7 +25,9 @@
  * starting fails).  The op belongs to the library: the handle is valid until
  * the done callback returns or fen_op_cancel() is called.  The record passed to
  * the callback (and fen_op_record()'s) belongs to the op: fen_record_dup() it
- * to keep it.  The runner must outlive the op.
+ * to keep it.  The runner must outlive the op: cancel the ops still going
+ * before freeing it.  The done callback must not cancel its own op (it is
+ * freed when the callback returns).
  */
 #ifndef VIGIL_FEN_OP_H
 #define VIGIL_FEN_OP_H

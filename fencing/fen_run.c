@@ -42,6 +42,7 @@ struct fen_buf {
 
 struct fen_run {
 	struct fen_runner *runner;
+	qb_loop_t *loop;        /* the runner's: a callback may free the runner */
 	struct fen_run *prev, *next;
 	pid_t pid;
 	int pidfd, in_fd, out_fd, err_fd;
@@ -126,7 +127,7 @@ static void fd_drop(struct fen_run *run, int *fd)
 {
 	if (*fd < 0)
 		return;
-	qb_loop_poll_del(run->runner->loop, *fd);
+	qb_loop_poll_del(run->loop, *fd);
 	close(*fd);
 	*fd = -1;
 }
@@ -145,7 +146,7 @@ static void run_unlink(struct fen_run *run)
 
 static void run_free(struct fen_run *run)
 {
-	qb_loop_t *loop = run->runner->loop;
+	qb_loop_t *loop = run->loop;
 	fd_drop(run, &run->in_fd);
 	fd_drop(run, &run->out_fd);
 	fd_drop(run, &run->err_fd);
@@ -273,7 +274,7 @@ static void on_timeout(void *data)
 	run->timeout_armed = false;
 	run->timed_out = true;
 	kill(-run->pid, SIGTERM);
-	if (qb_loop_timer_add(run->runner->loop, QB_LOOP_HIGH, run->runner->grace_ms * 1000000u,
+	if (qb_loop_timer_add(run->loop, QB_LOOP_HIGH, run->runner->grace_ms * 1000000u,
 			      run, on_kill_timer, &run->t_kill) == 0)
 		run->kill_armed = true;
 	else
@@ -325,7 +326,7 @@ static int32_t on_exit_ready(int32_t fd, int32_t revents, void *data)
 	res.err_len = run->err.len;
 	res.err_truncated = run->err.truncated;
 
-	qb_loop_t *loop = run->runner->loop;
+	qb_loop_t *loop = run->loop;
 	fd_drop(run, &run->in_fd);
 	fd_drop(run, &run->out_fd);
 	fd_drop(run, &run->err_fd);
@@ -451,6 +452,7 @@ int fen_run_start(struct fen_runner *runner, const struct fen_run_request *req,
 		goto out_path;
 	}
 	run->runner = runner;
+	run->loop = runner->loop;
 	run->pidfd = run->in_fd = run->out_fd = run->err_fd = -1;
 	run->done = done;
 	run->data = data;

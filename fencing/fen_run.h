@@ -26,6 +26,8 @@
  *    must outlive its runs: fen_runner_free() kills (SIGKILL) and reaps the runs
  *    still going - the one place that waits, for processes already killed - and
  *    calls no callback.
+ *    A done callback may free the runner (the other runs die without
+ *    callbacks).
  *  - struct fen_run belongs to the runner.  The caller's handle stays valid
  *    until the done callback returns or fen_run_cancel() is called, whichever is
  *    first; then the runner frees it.

@@ -343,6 +343,42 @@ static void test_free_with_live_runs(void **state)
 	assert_true(fen_test_no_children());
 }
 
+static bool flag_set(void *p)
+{
+	return *(bool *)p;
+}
+
+struct free_in_cb {
+	struct ctx *c;
+	bool done;
+};
+
+static void free_runner_cb(const struct fen_run_result *res, void *data)
+{
+	struct free_in_cb *f = data;
+	f->done = true;
+	fen_runner_free(f->c->runner);
+	f->c->runner = NULL;
+}
+
+static void test_free_from_callback(void **state)
+{
+	struct ctx *c = *state;
+	struct fen_param stubborn[] = { { (char *)"mode", (char *)"stubborn" } };
+	struct fen_run_request req = { .agent = "fence_vgtest", .action = "reboot",
+				       .params = stubborn, .n_params = 1, .timeout_ms = 60000 };
+	struct outcome o = { 0 };
+	assert_int_equal(fen_run_start(c->runner, &req, on_done, &o, NULL), 0);
+	struct free_in_cb f = { .c = c };
+	req.n_params = 0;
+	assert_int_equal(fen_run_start(c->runner, &req, free_runner_cb, &f, NULL), 0);
+	fen_test_run_until(c->loop, flag_set, &f.done);
+	assert_true(f.done);
+	assert_false(o.done);
+	assert_null(c->runner);
+	assert_true(fen_test_no_children());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +391,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_with_live_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_from_callback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
