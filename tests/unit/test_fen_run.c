@@ -181,6 +181,42 @@ static void test_stdin_no_shell_clean_env(void **state)
 	assert_int_equal(access(marker, F_OK), -1);
 }
 
+/* More parameters than the socket buffer holds: the rest goes out as the
+ * agent reads, from the loop. */
+static void test_big_stdin(void **state)
+{
+	struct ctx *c = *state;
+	char log[128];
+	snprintf(log, sizeof(log), "%s/log", c->tmpdir);
+	size_t big_len = 600 * 1024;
+	char *big = malloc(big_len + 1);
+	for (size_t i = 0; i < big_len; i++)
+		big[i] = (char)('a' + i % 26);
+	big[big_len] = '\0';
+	struct fen_param params[] = {
+		{ (char *)"log", log },
+		{ (char *)"big", big },
+	};
+	struct fen_run_request req = { .agent = "fence_vgtest", .action = "reboot",
+				       .params = params, .n_params = 2, .timeout_ms = 60000 };
+	struct outcome o;
+	run_sync(c, &req, &o);
+	assert_int_equal(o.res.exit_code, 0);
+	outcome_clear(&o);
+	FILE *f = fopen(log, "r");
+	assert_non_null(f);
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	while (getline(&line, &cap, f) > 0)
+		if (strncmp(line, "big=", 4) == 0)
+			found = strlen(line) == big_len + 5 && memcmp(line + 4, big, big_len) == 0;
+	free(line);
+	fclose(f);
+	free(big);
+	assert_true(found);
+}
+
 static void test_refused_requests(void **state)
 {
 	struct ctx *c = *state;
@@ -384,6 +420,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ok_and_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_no_shell_clean_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_stdin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_sigkill_escalation, setup, teardown),
