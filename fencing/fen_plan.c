@@ -406,19 +406,24 @@ static int device_make(const struct vg_resource *res, const char *target, const 
 	if (d->check == FEN_CHECK_STATIC_LIST)
 		*capable = fen_device_lists_target(res, target);
 
-	/* The port: the mapped name if the map has the target, else the node name. */
-	if (map) {
+	const char *host_arg = fen_nvsets_get(ia, "pcmk_host_argument");
+	if (!host_arg)
+		host_arg = "port";
+	if (strcmp(host_arg, "none") != 0 && !(d->host_arg = strdup(host_arg)))
+		goto nomem;
+
+	/* The port: one the device sets explicitly (a device wired to a single
+	 * outlet; Pacemaker does not overwrite it, "dynamic" aside), else the
+	 * mapped name if the map has the target, else the node's name. */
+	const char *fixed = d->host_arg ? fen_nvsets_get(ia, d->host_arg) : NULL;
+	if (fixed && strcmp(fixed, "dynamic") != 0 && !(d->port = strdup(fixed)))
+		goto nomem;
+	if (!d->port && map) {
 		r = fen_host_map_lookup(map, target, &d->port);
 		if (r < 0 && r != -ENOENT)
 			goto fail;
 	}
 	if (!d->port && !(d->port = strdup(target)))
-		goto nomem;
-
-	const char *host_arg = fen_nvsets_get(ia, "pcmk_host_argument");
-	if (!host_arg)
-		host_arg = "port";
-	if (strcmp(host_arg, "none") != 0 && !(d->host_arg = strdup(host_arg)))
 		goto nomem;
 
 	/* pcmk_<action>_action renames the action for agents that call it otherwise. */

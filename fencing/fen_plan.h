@@ -19,8 +19,9 @@
  *    default, minus the metadata lookup a pure function cannot do).
  *  - pcmk_host_map "node:port;node2=port2 node3:port3": pairs end at ';', space,
  *    tab or newline; name and port are split by ':' or '='; a backslash escapes
- *    the next character.  The port given to the agent is the mapped one, else
- *    the node's name.  pcmk_host_list items are separated by spaces, tabs,
+ *    the next character.  The port given to the agent is the one the device
+ *    sets itself under its host argument (unless "dynamic"), else the mapped
+ *    one, else the node's name.  pcmk_host_list items are separated by spaces, tabs,
  *    commas or semicolons.
  *  - fencing-topology: exactly one target specification applies to a node: an
  *    exact `target` if any level has one, else the first (document order)
@@ -85,7 +86,7 @@ struct fen_device {
 	char *action;           /* agent action: the requested one, or pcmk_<action>_action */
 	char *host_arg;         /* parameter carrying the port ("port" unless pcmk_host_argument
 				 * says otherwise); NULL when pcmk_host_argument=none */
-	char *port;             /* mapped through pcmk_host_map, else the target's name */
+	char *port;             /* explicit, else mapped through pcmk_host_map, else the target */
 	enum fen_check check;   /* what still has to be asked of the agent at run time */
 	bool check_defaulted;   /* pcmk_host_check unset: dynamic-list may fall back to status */
 	struct fen_param *params;  /* instance attributes minus pcmk_*, document order */

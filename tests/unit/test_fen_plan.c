@@ -104,15 +104,20 @@ static void test_host_map(void **state)
 		STONITH("f1", "fence_x", NV("pcmk_host_map", "n1:p1;n2:p2"),
 			NV("pcmk_host_argument", "plug")),
 		STONITH("f2", "fence_y", NV("pcmk_host_list", "n1"), NV("pcmk_host_argument", "none")),
+		/* An explicit port wins over the map; "dynamic" does not. */
+		STONITH("f3", "fence_z", NV("pcmk_host_map", "n1:p1"), NV("port", "outlet9")),
+		STONITH("f4", "fence_z", NV("pcmk_host_map", "n1:p1"), NV("port", "dynamic")),
 	};
 	struct vg_cib cib = { .resources = res, .n_resources = ARRAY_N(res) };
 	struct vg_diags d = { 0 };
 	struct fen_plan *p = plan_for(&cib, "n1", "off", &d);
-	assert_int_equal(p->n_levels, 2);
+	assert_int_equal(p->n_levels, 4);
 	assert_string_equal(p->levels[0].devices[0].port, "p1");
 	assert_string_equal(p->levels[0].devices[0].host_arg, "plug");
 	assert_string_equal(p->levels[0].devices[0].action, "off");
 	assert_null(p->levels[1].devices[0].host_arg);
+	assert_string_equal(p->levels[2].devices[0].port, "outlet9");
+	assert_string_equal(p->levels[3].devices[0].port, "p1");
 	fen_plan_free(p);
 	p = plan_for(&cib, "n2", "off", &d);
 	assert_int_equal(p->n_levels, 1);
