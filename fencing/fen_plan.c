@@ -90,7 +90,11 @@ int fen_cluster_opts_read(const struct vg_cib *cib, struct fen_cluster_opts *ret
 	return r;
 }
 
-/* ---- host lists and maps ---- */
+/* ---- host lists and maps ----
+ *
+ * Host names compare without regard to case, as in Pacemaker's fencer (and
+ * DNS): a list written "Node1" fences the member "node1".
+ */
 
 static bool is_list_sep(char c)
 {
@@ -107,7 +111,7 @@ static bool host_list_has(const char *list, const char *target)
 		const char *start = p;
 		while (*p && !is_list_sep(*p))
 			p++;
-		if ((size_t)(p - start) == tlen && tlen > 0 && strncmp(start, target, tlen) == 0)
+		if ((size_t)(p - start) == tlen && tlen > 0 && strncasecmp(start, target, tlen) == 0)
 			return true;
 	}
 	return false;
@@ -169,7 +173,7 @@ struct map_find {
 static int map_find_fn(const char *name, const char *port, void *data)
 {
 	struct map_find *f = data;
-	if (strcmp(name, f->target) != 0)
+	if (strcasecmp(name, f->target) != 0)
 		return 0;
 	f->port = strdup(port);
 	return f->port ? 1 : -ENOMEM;
@@ -220,8 +224,8 @@ bool fen_list_output_has(const char *out, const char *port, const char *target)
 			while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
 				b--;
 			size_t flen = (size_t)(b - a);
-			if (flen > 0 && ((port && strlen(port) == flen && !strncmp(a, port, flen)) ||
-					 (target && strlen(target) == flen && !strncmp(a, target, flen))))
+			if (flen > 0 && ((port && strlen(port) == flen && !strncasecmp(a, port, flen)) ||
+					 (target && strlen(target) == flen && !strncasecmp(a, target, flen))))
 				return true;
 			f = comma ? comma + 1 : end;
 		}

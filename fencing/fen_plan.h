@@ -21,8 +21,9 @@
  *    tab or newline; name and port are split by ':' or '='; a backslash escapes
  *    the next character.  The port given to the agent is the one the device
  *    sets itself under its host argument (unless "dynamic"), else the mapped
- *    one, else the node's name.  pcmk_host_list items are separated by spaces, tabs,
- *    commas or semicolons.
+ *    one, else the node's name.  pcmk_host_list items are separated by
+ *    spaces, tabs, commas or semicolons.  Host lists, maps and list output
+ *    match names without regard to case, as Pacemaker does.
  *  - fencing-topology: exactly one target specification applies to a node: an
  *    exact `target` if any level has one, else the first (document order)
  *    `target-pattern` (POSIX extended regex, unanchored, as Pacemaker) or

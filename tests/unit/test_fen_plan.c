@@ -50,7 +50,7 @@ static void test_host_list(void **state)
 		STONITH("f1", "fence_x", NV("pcmk_host_list", "n1 n2,n3;n4\tn5"), NV("ip", "10.0.0.1")),
 	};
 	struct vg_cib cib = { .resources = res, .n_resources = ARRAY_N(res) };
-	const char *yes[] = { "n1", "n2", "n3", "n4", "n5" };
+	const char *yes[] = { "n1", "n2", "n3", "n4", "n5", "N1" };
 	for (size_t i = 0; i < ARRAY_N(yes); i++) {
 		struct vg_diags d = { 0 };
 		struct fen_plan *p = plan_for(&cib, yes[i], "reboot", &d);
@@ -96,6 +96,9 @@ static void test_host_map(void **state)
 	free(port);
 	assert_int_equal(fen_host_map_lookup(map, "n4", &port), 0);
 	assert_string_equal(port, "2,3");
+	free(port);
+	assert_int_equal(fen_host_map_lookup(map, "N2", &port), 0);
+	assert_string_equal(port, "p2");
 	free(port);
 	assert_int_equal(fen_host_map_lookup(map, "n9", &port), -ENOENT);
 	assert_int_equal(fen_host_map_lookup(map, "p1", &port), -ENOENT);
@@ -476,6 +479,7 @@ static void test_list_output(void **state)
 	assert_true(fen_list_output_has(out, "web3", NULL));
 	assert_true(fen_list_output_has(out, NULL, "alias3"));
 	assert_true(fen_list_output_has(out, "plain", NULL));
+	assert_true(fen_list_output_has(out, "WEB3", NULL));
 	assert_false(fen_list_output_has(out, "node", NULL));
 	assert_false(fen_list_output_has(out, "3", "alias"));
 	assert_false(fen_list_output_has("", "1", "1"));
