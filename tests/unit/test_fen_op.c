@@ -459,6 +459,10 @@ static void test_json_rejects(void **state)
 	free(json);
 	fen_record_free(rec);
 	fen_record_free(NULL);
+
+	assert_string_equal(fen_state_name(FEN_STATE_FAILED), "failed");
+	assert_string_equal(fen_result_name(FEN_RESULT_NOT_CAPABLE), "not-capable");
+	assert_string_equal(fen_result_name((enum fen_result)99), "?");
 }
 
 int main(void)

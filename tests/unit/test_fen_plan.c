@@ -69,6 +69,9 @@ static void test_host_list(void **state)
 		assert_int_equal(d.n, 0);
 		fen_plan_free(p);
 	}
+	assert_true(fen_device_lists_target(&res[0], "n3"));
+	assert_true(fen_device_lists_target(&res[0], "N5"));
+	assert_false(fen_device_lists_target(&res[0], "n6"));
 	/* Not a prefix, not a substring: only whole names. */
 	const char *no[] = { "n", "n6", "n1 ", "2" };
 	for (size_t i = 0; i < ARRAY_N(no); i++) {

@@ -244,6 +244,7 @@ static void test_refused_requests(void **state)
 	req.agent = ".hidden";
 	assert_int_equal(fen_run_start(c->runner, &req, on_done, NULL, NULL), -EINVAL);
 
+	assert_ptr_equal(fen_runner_loop(c->runner), c->loop);
 	char *path = NULL;
 	assert_int_equal(fen_runner_find_agent(c->runner, "fence_vgtest", &path), 0);
 	assert_string_equal(path, FEN_TEST_AGENT_DIR "/fence_vgtest");
