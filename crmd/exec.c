@@ -65,6 +65,7 @@ const char *crmd_exec_state_name(enum crmd_exec_state state)
 	case CRMD_EXEC_STATE_RUNNING: return "running";
 	case CRMD_EXEC_STATE_PAUSED: return "paused";
 	case CRMD_EXEC_STATE_MIGRATING: return "migrating";
+	case CRMD_EXEC_STATE_STARTING: return "starting";
 	case CRMD_EXEC_STATE_CRASHED: return "crashed";
 	}
 	return "unknown";

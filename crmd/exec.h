@@ -52,11 +52,16 @@ enum crmd_exec_op {
 /*
  * What the hypervisor says about a domain, reduced to what the cluster decides on.
  *
- * Reconciliation rule: MIGRATING is the source side of a live migration (paused
- * with reason migration or post-copy).  For a moment the destination already
- * reports RUNNING while the source reports MIGRATING: that is one VM migrating,
- * so MIGRATING counts neither as "running here" (no VM runs twice) nor as a
- * failure to recover.
+ * Reconciliation rule: MIGRATING is either side of a live migration that is not
+ * (or no longer) the running copy: the source once paused for the final copy
+ * (paused, reason migration or post-copy; event suspended(migrated)) and the
+ * destination before it resumes (paused, reason migration; event
+ * started(migrated)).  During a migration one side may report RUNNING while the
+ * other reports MIGRATING: that is one VM migrating.  So MIGRATING, like
+ * STARTING, counts neither as "running here" (a VM never runs twice) nor as a
+ * failure to recover.  Measured on one machine (doc/exec.md): destination
+ * STARTING -> MIGRATING while the source runs, then source MIGRATING, then
+ * destination RUNNING, then source STOPPED (migrated) and ABSENT.
  */
 enum crmd_exec_state {
 	CRMD_EXEC_STATE_UNKNOWN,   /* not observed (error, timeout, hypervisor down) or,
@@ -67,6 +72,9 @@ enum crmd_exec_state {
 	CRMD_EXEC_STATE_PAUSED,    /* paused for another reason than migration */
 	CRMD_EXEC_STATE_MIGRATING, /* source of a live migration: see above */
 	CRMD_EXEC_STATE_CRASHED,   /* crashed, or shut off because it crashed */
+	CRMD_EXEC_STATE_STARTING,  /* QEMU is up, its CPUs not yet (paused, reason
+				    * starting up): a start in progress, or the
+				    * destination of a migration before it receives */
 };
 
 /** Fixed names ("start", ...; "running", ...) for logs and status; never NULL. */
@@ -150,7 +158,9 @@ struct crmd_exec_event {
 	const char *detail;        /* DOMAIN: "booted", "failed", "migrated", ... */
 	enum crmd_exec_state state;/* DOMAIN: the state the event implies: stopped
 				    * (failed/crashed) -> CRASHED, suspended
-				    * (migrated) -> MIGRATING, ...; UNKNOWN when none */
+				    * (migrated) and started(migrated) -> MIGRATING,
+				    * resumed -> RUNNING, ...; UNKNOWN when none
+				    * (defined, undefined, shutdown) */
 	const char *message;       /* HYPERVISOR_*: why, and which URI; else NULL */
 	uint64_t time_ms;          /* CLOCK_MONOTONIC when the executor received it */
 };

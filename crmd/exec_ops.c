@@ -157,7 +157,10 @@ enum crmd_exec_state crmd_exec_state_from_virt(int state, int reason, const char
 			r = "crashed";
 			s = CRMD_EXEC_STATE_CRASHED;
 			break;
-		case VIR_DOMAIN_PAUSED_STARTING_UP: r = "starting up"; break;
+		case VIR_DOMAIN_PAUSED_STARTING_UP:
+			r = "starting up";
+			s = CRMD_EXEC_STATE_STARTING;
+			break;
 		case VIR_DOMAIN_PAUSED_POSTCOPY_FAILED: r = "post-copy failed"; break;
 		default: break;
 		}
@@ -228,7 +231,12 @@ void crmd_exec_event_names(int event, int detail, const char **ret_event,
 		s = CRMD_EXEC_STATE_RUNNING;
 		switch (detail) {
 		case VIR_DOMAIN_EVENT_STARTED_BOOTED: d = "booted"; break;
-		case VIR_DOMAIN_EVENT_STARTED_MIGRATED: d = "migrated"; break;
+		case VIR_DOMAIN_EVENT_STARTED_MIGRATED:
+			/* the destination of a live migration: QEMU is up, waiting
+			 * for the memory; it runs at "resumed(migrated)" */
+			d = "migrated";
+			s = CRMD_EXEC_STATE_MIGRATING;
+			break;
 		case VIR_DOMAIN_EVENT_STARTED_RESTORED: d = "restored"; break;
 		case VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT: d = "from snapshot"; break;
 		case VIR_DOMAIN_EVENT_STARTED_WAKEUP: d = "wakeup"; break;

@@ -4,11 +4,15 @@
  *   exec_tool URI start|stop|monitor RSC [XML]
  *   exec_tool URI migrate RSC DEST_URI [DATA_URI]
  *   exec_tool URI scenario RSC XML QEMU_PIDFILE LIBVIRTD_PIDFILE RESTART_CMD
+ *   exec_tool SRC_URI migrate-scenario RSC XML DST_URI MIGRATE_TO SERIAL_LOG
  *
  * The scenario runs in one process so that it sees every event: start, crash by
  * kill -9 of QEMU (detection latency), start again, hypervisor killed and
  * restarted under a running VM (down, up, the VM untouched), stop (graceful,
- * or destroy after the shutdown timeout), probe.  Each step prints one line;
+ * or destroy after the shutdown timeout), probe.  The migration scenario starts
+ * a guest on one hypervisor, live-migrates it to the other while monitoring
+ * both every 20 ms (never running twice), and checks that its heartbeat went
+ * on counting.  Each step prints one line;
  * "FAIL:" lines make the exit status 1. */
 #include "config.h"
 
@@ -65,6 +69,9 @@ static bool run_until(bool *flag, unsigned ms)
 /* ---- events ---- */
 
 struct seen {
+	const char *label;
+	struct seen *peer;            /* the other side of a migration */
+	enum crmd_exec_state ev_state; /* as implied by the last domain event */
 	bool up, down, wake;
 	uint64_t up_ms, down_ms;
 	char want_domain[64], want_event[32];
@@ -79,18 +86,25 @@ static void on_event(const struct crmd_exec_event *e, void *data)
 	struct seen *s = data;
 	switch (e->type) {
 	case CRMD_EXEC_EV_HYPERVISOR_UP:
-		printf("event: hypervisor up (%s)\n", e->message ? e->message : "");
+		printf("event%s: hypervisor up (%s)\n", s->label, e->message ? e->message : "");
 		s->up = true;
 		s->up_ms = e->time_ms;
 		break;
 	case CRMD_EXEC_EV_HYPERVISOR_DOWN:
-		printf("event: hypervisor down (%s)\n", e->message ? e->message : "");
+		printf("event%s: hypervisor down (%s)\n", s->label, e->message ? e->message : "");
 		s->down = true;
 		s->down_ms = e->time_ms;
 		break;
 	case CRMD_EXEC_EV_DOMAIN:
-		printf("event: %s %s(%s) -> %s\n", e->domain, e->event, e->detail,
+		printf("event%s: %s %s(%s) -> %s\n", s->label, e->domain, e->event, e->detail,
 		       crmd_exec_state_name(e->state));
+		if (e->state != CRMD_EXEC_STATE_UNKNOWN)
+			s->ev_state = e->state;
+		if (s->peer && s->ev_state == CRMD_EXEC_STATE_RUNNING &&
+		    s->peer->ev_state == CRMD_EXEC_STATE_RUNNING) {
+			printf("FAIL: by the events, '%s' runs on both hypervisors\n", e->domain);
+			failures++;
+		}
 		if (!s->got && strcmp(e->domain, s->want_domain) == 0 &&
 		    strcmp(e->event, s->want_event) == 0) {
 			s->got = true;
@@ -304,6 +318,151 @@ static int scenario(struct crmd_exec *ex, struct seen *s, const char *rsc, const
 	return failures ? 1 : 0;
 }
 
+/* ---- live migration: watched from both sides ---- */
+
+struct poller {
+	struct crmd_exec *src, *dst;
+	const char *rsc;
+	int pending;
+	enum crmd_exec_state s_src, s_dst, last_src, last_dst;
+	char r_src[32], r_dst[32];
+	int rounds, both_running, one_migrating;
+	bool stop;
+	qb_loop_timer_handle th;
+};
+
+static void poll_timer(void *data);
+
+static void poll_round_done(struct poller *p)
+{
+	p->rounds++;
+	if (p->rounds == 1 || p->s_src != p->last_src || p->s_dst != p->last_dst)
+		printf("watch: source %s(%s), destination %s(%s)\n",
+		       crmd_exec_state_name(p->s_src), p->r_src, crmd_exec_state_name(p->s_dst),
+		       p->r_dst);
+	p->last_src = p->s_src;
+	p->last_dst = p->s_dst;
+	if (p->s_src == CRMD_EXEC_STATE_RUNNING && p->s_dst == CRMD_EXEC_STATE_RUNNING) {
+		p->both_running++;
+		printf("FAIL: '%s' runs on both hypervisors at once\n", p->rsc);
+		failures++;
+	}
+	if (p->s_src == CRMD_EXEC_STATE_MIGRATING && p->s_dst == CRMD_EXEC_STATE_RUNNING)
+		p->one_migrating++;
+	if (!p->stop)
+		qb_loop_timer_add(loop, QB_LOOP_MED, 20 * 1000000ULL, p, poll_timer, &p->th);
+}
+
+static void poll_src_done(const struct crmd_exec_result *r, void *data)
+{
+	struct poller *p = data;
+	p->s_src = r->state;
+	snprintf(p->r_src, sizeof(p->r_src), "%s", r->state_reason);
+	if (--p->pending == 0)
+		poll_round_done(p);
+}
+
+static void poll_dst_done(const struct crmd_exec_result *r, void *data)
+{
+	struct poller *p = data;
+	p->s_dst = r->state;
+	snprintf(p->r_dst, sizeof(p->r_dst), "%s", r->state_reason);
+	if (--p->pending == 0)
+		poll_round_done(p);
+}
+
+static void poll_timer(void *data)
+{
+	struct poller *p = data;
+	struct crmd_exec_action a = { .op = CRMD_EXEC_MONITOR, .rsc_id = p->rsc,
+				      .timeout_ms = 10000 };
+	p->pending = 2;
+	if (crmd_exec_submit(p->src, &a, poll_src_done, p) < 0)
+		p->pending--;
+	if (crmd_exec_submit(p->dst, &a, poll_dst_done, p) < 0)
+		p->pending--;
+	if (p->pending == 0)
+		poll_round_done(p);
+}
+
+/* The last heartbeat counter in the guest's serial log, and whether it booted
+ * after @offset. */
+static long last_heartbeat(const char *path, long offset, bool *ret_booted)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	long n = -1;
+	*ret_booted = false;
+	if (!f)
+		return -1;
+	fseek(f, offset, SEEK_SET);
+	while (fgets(line, sizeof(line), f)) {
+		const char *h = strstr(line, "VIGIL-GUEST HEARTBEAT");
+		const char *k = h ? strstr(h, " n=") : NULL;
+		if (k)
+			n = strtol(k + 3, NULL, 10);
+		if (strstr(line, "VIGIL-GUEST BOOTED"))
+			*ret_booted = true;
+	}
+	fclose(f);
+	return n;
+}
+
+static int migrate_scenario(struct crmd_exec *src, struct crmd_exec *dst, const char *rsc,
+			    const char *xml, const char *migrate_to, const char *serial)
+{
+	struct crmd_exec_action start = { .op = CRMD_EXEC_START, .rsc_id = rsc, .config = xml,
+					  .timeout_ms = 60000 };
+	struct outcome o = act(src, &start);
+	CHECK(o.rc == 0 && o.state == CRMD_EXEC_STATE_RUNNING, "start: %s", o.message);
+	CHECK(wait_text(serial, "VIGIL-GUEST HEARTBEAT", 0, 60000), "no heartbeat from the guest");
+	bool booted;
+	long n_before = last_heartbeat(serial, 0, &booted);
+	long offset = file_size(serial);
+
+	struct poller p = { .src = src, .dst = dst, .rsc = rsc };
+	poll_timer(&p);
+	struct crmd_exec_action mig = { .op = CRMD_EXEC_MIGRATE, .rsc_id = rsc,
+					.migrate_to = migrate_to, .timeout_ms = 120000 };
+	o = act(src, &mig);
+	CHECK(o.rc == 0, "migrate: %s", o.message);
+	printf("bench: migration took %.1f ms, libvirt %.1f ms, executor overhead %.2f ms (goal < 20)\n",
+	       o.elapsed_us / 1000.0, o.libvirt_us / 1000.0,
+	       (double)(o.elapsed_us - o.libvirt_us) / 1000.0);
+	/* the source's "stopped(migrated)" comes a moment after the call returns */
+	bool never = false;
+	run_until(&never, 2500);
+	p.stop = true;
+	while (p.pending)
+		run_until(&never, 50);
+	qb_loop_timer_del(loop, p.th);
+	printf("watch: %d rounds of monitors on both sides; %d saw source migrating while the "
+	       "destination ran; %d saw it running twice\n", p.rounds, p.one_migrating,
+	       p.both_running);
+	CHECK(p.rounds > 10, "too few monitor rounds (%d)", p.rounds);
+
+	struct crmd_exec_action mon = { .op = CRMD_EXEC_MONITOR, .rsc_id = rsc, .timeout_ms = 10000 };
+	o = act(src, &mon);
+	CHECK(o.rc == 0 && o.state == CRMD_EXEC_STATE_ABSENT, "source after migration: %s",
+	      crmd_exec_state_name(o.state));
+	o = act(dst, &mon);
+	CHECK(o.rc == 0 && o.state == CRMD_EXEC_STATE_RUNNING, "destination after migration: %s",
+	      crmd_exec_state_name(o.state));
+
+	/* live: the heartbeat goes on counting, no reboot */
+	CHECK(wait_text(serial, "VIGIL-GUEST HEARTBEAT", file_size(serial), 30000),
+	      "no heartbeat after the migration");
+	long n_after = last_heartbeat(serial, offset, &booted);
+	printf("heartbeat: n=%ld before, n=%ld after the migration%s\n", n_before, n_after,
+	       booted ? " (REBOOTED)" : "");
+	CHECK(!booted && n_after > n_before, "the guest did not keep running through the migration");
+
+	struct crmd_exec_action stop = { .op = CRMD_EXEC_STOP, .rsc_id = rsc, .timeout_ms = 20000 };
+	o = act(dst, &stop);
+	CHECK(o.rc == 0, "stop on the destination: %s", o.message);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -312,7 +471,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	loop = qb_loop_create();
-	struct seen s = { 0 };
+	struct seen s = { .label = "" };
 	struct crmd_exec *ex = NULL;
 	struct crmd_exec_options opts = { .keepalive_interval_s = 2, .keepalive_count = 2 };
 	int rc = crmd_exec_new(loop, argv[1], &opts, on_event, &s, &ex);
@@ -333,6 +492,19 @@ int main(int argc, char **argv)
 	int status = 2;
 	if (strcmp(cmd, "scenario") == 0 && argc == 8) {
 		status = scenario(ex, &s, argv[3], argv[4], argv[5], argv[6], argv[7]);
+	} else if (strcmp(cmd, "migrate-scenario") == 0 && argc == 8) {
+		/* exec_tool SRC_URI migrate-scenario RSC XML DST_URI MIGRATE_TO SERIAL_LOG */
+		struct seen s2 = { .label = "[dst]" };
+		struct crmd_exec *ex2 = NULL;
+		s.label = "[src]";
+		s.peer = &s2;
+		s2.peer = &s;
+		if (crmd_exec_new(loop, argv[5], &opts, on_event, &s2, &ex2) == 0 &&
+		    run_until(&s2.up, 30000))
+			status = migrate_scenario(ex, ex2, argv[3], argv[4], argv[6], argv[7]);
+		else
+			status = 1;
+		crmd_exec_free(ex2);
 	} else if (strcmp(cmd, "probe") == 0) {
 		a.op = CRMD_EXEC_PROBE;
 		status = act(ex, &a).rc ? 1 : 0;

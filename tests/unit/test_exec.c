@@ -25,6 +25,7 @@
 #include <qb/qbloop.h>
 
 #include "exec.h"
+#include "exec_int.h"
 
 #define TEST_URI "test:///default"
 
@@ -683,17 +684,70 @@ static void test_free_with_pending(void **state)
 	crmd_exec_free(NULL);
 }
 
+/* The reconciliation rule lives in these two mappings. */
+static void test_state_mapping(void **state)
+{
+	const char *r, *e, *d;
+	enum crmd_exec_state st;
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION,
+						   &r), CRMD_EXEC_STATE_MIGRATING);
+	assert_string_equal(r, "migration");
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY,
+						   &r), CRMD_EXEC_STATE_MIGRATING);
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER, &r),
+			 CRMD_EXEC_STATE_PAUSED);
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_PAUSED,
+						   VIR_DOMAIN_PAUSED_STARTING_UP, &r),
+			 CRMD_EXEC_STATE_STARTING);
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED,
+						   &r), CRMD_EXEC_STATE_CRASHED);
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_MIGRATED,
+						   &r), CRMD_EXEC_STATE_STOPPED);
+	assert_string_equal(r, "migrated");
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_SHUTDOWN, 0, &r),
+			 CRMD_EXEC_STATE_RUNNING);
+	assert_int_equal(crmd_exec_state_from_virt(VIR_DOMAIN_CRASHED, 0, &r),
+			 CRMD_EXEC_STATE_CRASHED);
+
+	/* a migration seen through events: never two RUNNING sides */
+	crmd_exec_event_names(VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_MIGRATED,
+			      &e, &d, &st);
+	assert_int_equal(st, CRMD_EXEC_STATE_MIGRATING);   /* destination, not yet running */
+	crmd_exec_event_names(VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED,
+			      &e, &d, &st);
+	assert_int_equal(st, CRMD_EXEC_STATE_MIGRATING);   /* source, paused for the copy */
+	assert_string_equal(e, "suspended");
+	assert_string_equal(d, "migrated");
+	crmd_exec_event_names(VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED,
+			      &e, &d, &st);
+	assert_int_equal(st, CRMD_EXEC_STATE_RUNNING);     /* destination takes over */
+	crmd_exec_event_names(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_MIGRATED,
+			      &e, &d, &st);
+	assert_int_equal(st, CRMD_EXEC_STATE_STOPPED);
+	/* kill -9 of QEMU */
+	crmd_exec_event_names(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_FAILED,
+			      &e, &d, &st);
+	assert_int_equal(st, CRMD_EXEC_STATE_CRASHED);
+	assert_string_equal(d, "failed");
+	crmd_exec_event_names(VIR_DOMAIN_EVENT_DEFINED, 0, &e, &d, &st);
+	assert_int_equal(st, CRMD_EXEC_STATE_UNKNOWN);
+	crmd_exec_event_names(999, 0, &e, &d, &st);
+	assert_string_equal(e, "unknown");
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(crmd_exec_op_name(CRMD_EXEC_MIGRATE), "migrate");
 	assert_string_equal(crmd_exec_state_name(CRMD_EXEC_STATE_MIGRATING), "migrating");
 	assert_string_equal(crmd_exec_state_name(CRMD_EXEC_STATE_CRASHED), "crashed");
+	assert_string_equal(crmd_exec_state_name(CRMD_EXEC_STATE_STARTING), "starting");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_state_mapping),
 		cmocka_unit_test(test_event_timeouts),
 		cmocka_unit_test(test_event_handles),
 		cmocka_unit_test(test_probe),
