@@ -13,11 +13,13 @@ command -v corosync >/dev/null && command -v corosync-quorumtool >/dev/null ||
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir/build}"
-# A lab of its own, so a lab someone left up (the demo) is not touched.
-VIGIL_LAB_NAME=vtestcs
-VIGIL_LAB_NET=10.213.9
+# A lab of its own (name and subnet), so that neither a lab someone left up
+# (the demo) nor the same test run from another tree at the same time is
+# touched.
+VIGIL_LAB_NAME=vtcs$$
 VIGIL_BUILD=$top_builddir
-export VIGIL_LAB_NAME VIGIL_LAB_NET VIGIL_BUILD
+unset VIGIL_LAB_NET
+export VIGIL_LAB_NAME VIGIL_BUILD
 lab="$top_srcdir/scripts/lab"
 labdir=$("$lab" env | sed -n 's/^VIGIL_LAB_DIR=//p')
 
@@ -26,7 +28,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
 t_ms() { date +%s%3N; }
 
-cleanup() { "$lab" down >/dev/null 2>&1; }
+cleanup() { "$lab" down --purge >/dev/null 2>&1; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
@@ -58,6 +60,10 @@ links_before=$(ip -o link show | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')
 # Record what identifies this lab's processes before it goes down.
 snapshot() {
 	inos="" pids=""
+	# The subnet the lab took (its configuration stays until the next up).
+	subnet=$(sed -n 's/^[[:space:]]*ring0_addr: \([0-9.]*\)\.[0-9]*$/\1.0\/24/p' \
+		"$labdir/n1/etc/corosync/corosync.conf" 2>/dev/null | head -1)
+	[ -n "$subnet" ] || fail "cannot tell the lab's subnet"
 	for f in "$labdir"/n*/netns.ino; do
 		[ -r "$f" ] && inos="$inos $(cat "$f")"
 	done
@@ -78,7 +84,7 @@ assert_nothing_left() {
 		[ -d "/proc/$pid" ] && left="$left process:$pid($(cat /proc/$pid/comm 2>/dev/null))"
 	done
 	grep -q -e "$labdir" -e "/run/netns/$VIGIL_LAB_NAME-" /proc/mounts && left="$left mounts"
-	[ -n "$(ip route show "$VIGIL_LAB_NET.0/24")" ] && left="$left route:$(ip route show "$VIGIL_LAB_NET.0/24")"
+	[ -n "$subnet" ] && [ -n "$(ip route show "$subnet")" ] && left="$left route:$(ip route show "$subnet")"
 	links_now=$(ip -o link show | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')
 	[ "$links_now" = "$links_before" ] || left="$left links:[$links_now]"
 	for pid in $pids; do
@@ -88,7 +94,6 @@ assert_nothing_left() {
 }
 
 start=$(t_ms)
-"$lab" down >/dev/null 2>&1
 
 # 3 nodes
 if "$lab" up --nodes 3 --no-vigild --token 1000; then
