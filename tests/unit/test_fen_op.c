@@ -35,7 +35,7 @@ static int setup(void **state)
 	struct ctx *c = calloc(1, sizeof(*c));
 	c->fds_before = fen_test_count_fds();
 	c->loop = qb_loop_create();
-	struct fen_runner_opts o = { .agent_dirs = dirs, .kill_grace_ms = 200 };
+	struct fen_runner_opts o = { .agent_dirs = dirs, .kill_grace_ms = 1000 };
 	assert_int_equal(fen_runner_new(c->loop, &o, &c->runner), 0);
 	strcpy(c->tmpdir, "/tmp/vg-fen-op.XXXXXX");
 	assert_non_null(mkdtemp(c->tmpdir));
