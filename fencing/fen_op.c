@@ -417,6 +417,26 @@ static void on_deadline(void *data)
 	finish(op, FEN_STATE_FAILED, reason);
 }
 
+/* A plan from fen_plan_build() is always well formed; one built by hand is
+ * checked so that a mistake is -EINVAL, not a crash in the middle of fencing. */
+static bool plan_valid(const struct fen_plan *plan)
+{
+	if (!plan->target || !plan->action)
+		return false;
+	for (size_t i = 0; i < plan->n_levels; i++) {
+		const struct fen_level *l = &plan->levels[i];
+		if (l->n_devices == 0 || !l->devices)
+			return false;
+		for (size_t j = 0; j < l->n_devices; j++) {
+			const struct fen_device *d = &l->devices[j];
+			if (!d->id || !d->agent || !d->action || (l->remapped_reboot && !d->on_action) ||
+			    (d->host_arg && !d->port) || (d->n_params && !d->params))
+				return false;
+		}
+	}
+	return true;
+}
+
 static bool plan_needs_random(const struct fen_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_levels; i++)
@@ -431,7 +451,7 @@ int fen_op_start(struct fen_runner *runner, struct fen_plan *plan, const struct 
 {
 	int r = -EINVAL;
 	struct fen_op *op = NULL;
-	if (!runner || !plan || !opts || !opts->id || opts->max_attempts < 1 ||
+	if (!runner || !plan || !opts || !opts->id || opts->max_attempts < 1 || !plan_valid(plan) ||
 	    (!opts->random && plan_needs_random(plan)))
 		goto out_plan;
 	r = -ENOMEM;

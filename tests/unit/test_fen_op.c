@@ -335,6 +335,16 @@ static void test_delays_injected(void **state)
 	assert_true(second < 50 + 1500);
 	fen_record_free(rec);
 
+	/* A hand-made plan with an empty level is refused, not crashed on. */
+	struct fen_plan *hand = calloc(1, sizeof(*hand));
+	hand->target = strdup("n1");
+	hand->action = strdup("off");
+	hand->levels = calloc(1, sizeof(*hand->levels));
+	hand->n_levels = 1;
+	struct fen_op_opts ho = { .id = "op-x", .max_attempts = 1 };
+	assert_int_equal(fen_op_start(c->runner, hand, &ho, on_done, NULL, NULL), -EINVAL);
+	assert_int_equal(fen_op_start(c->runner, NULL, &ho, on_done, NULL, NULL), -EINVAL);
+
 	/* A random delay without an RNG is refused; the plan is freed anyway. */
 	struct vg_diags d = { 0 };
 	struct fen_plan *plan = NULL;
