@@ -63,6 +63,13 @@ void vg_strmap_clear(struct vg_strmap *m)
 	*m = (struct vg_strmap){ 0 };
 }
 
+void vg_strmap_reset(struct vg_strmap *m)
+{
+	if (m->cap)
+		memset(m->slots, 0, m->cap * sizeof(*m->slots));
+	m->n = 0;
+}
+
 static struct vg_strmap_slot *find(const struct vg_strmap *m, const char *key, size_t h)
 {
 	if (!m->cap)

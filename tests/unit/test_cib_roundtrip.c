@@ -356,6 +356,7 @@ static const struct {
 } cts_unsupported[] = {
 	{ "base-score.xml", "attribute 'score' of node is not supported" },
 	{ "date-1.xml", "element 'rule' is not supported in 'instance_attributes'" },
+	{ "intervals.xml", "operation 'monitor' with interval 40s is defined twice" },
 	{ "nvpair-id-ref.xml", "attribute 'id-ref' of nvpair is not supported" },
 	{ "op-defaults-2.xml", "element 'rule' is not supported in 'meta_attributes'" },
 	{ "op-defaults-3.xml", "element 'rule' is not supported in 'meta_attributes'" },
