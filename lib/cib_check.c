@@ -1233,9 +1233,16 @@ static void status_where(char *buf, size_t size, const struct vg_node_state *ns,
 {
 	int off = ns->id ? snprintf(buf, size, "node_state[@id='%s']", ns->id)
 			 : snprintf(buf, size, "node_state[@uname='%s']", ns->uname ? ns->uname : "");
+	/* The same path the reader gives: ids where the elements have them. */
 	if (r && off >= 0 && (size_t)off < size)
-		off += snprintf(buf + off, size - (size_t)off,
-				"/lrm/lrm_resources/lrm_resource[@id='%s']", r->id ? r->id : "");
+		off += snprintf(buf + off, size - (size_t)off, "/lrm%s%s%s/lrm_resources%s%s%s",
+				ns->lrm_id ? "[@id='" : "", ns->lrm_id ? ns->lrm_id : "",
+				ns->lrm_id ? "']" : "", ns->lrm_resources_id ? "[@id='" : "",
+				ns->lrm_resources_id ? ns->lrm_resources_id : "",
+				ns->lrm_resources_id ? "']" : "");
+	if (r && off >= 0 && (size_t)off < size)
+		off += snprintf(buf + off, size - (size_t)off, "/lrm_resource[@id='%s']",
+				r->id ? r->id : "");
 	if (o && off >= 0 && (size_t)off < size)
 		snprintf(buf + off, size - (size_t)off, "/lrm_rsc_op[@id='%s']", o->id ? o->id : "");
 }

@@ -46,6 +46,7 @@ struct rd {
 	bool doctype;           /* a <!DOCTYPE> was seen and parsing stopped */
 	int doctype_line;
 	const xmlNode *bad_attrs;   /* last element with an unsupported attribute */
+	bool in_status;             /* status ids are free text, others NCNames */
 };
 
 /* ---- where: element paths and lines ---- */
@@ -294,6 +295,33 @@ static const char *need(struct rd *rd, const xmlNode *n, const struct vg_spec *s
 	return vals[idx];
 }
 
+/* XML's NCName, which Pacemaker's schema requires of configuration ids (ASCII
+ * rules; any non-ASCII byte passes here and is left to the schema). */
+static bool ncname(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+	if (!(c >= 0x80 || c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+		return false;
+	for (s++; *s; s++) {
+		c = (unsigned char)*s;
+		if (!(c >= 0x80 || c == '_' || c == '-' || c == '.' || (c >= '0' && c <= '9') ||
+		      ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+			return false;
+	}
+	return true;
+}
+
+/* A required id: in the configuration, also an NCName. */
+static const char *need_id(struct rd *rd, const xmlNode *n, const struct vg_spec *spec,
+			   const char **vals, size_t idx)
+{
+	const char *id = need(rd, n, spec, vals, idx);
+	if (id && !rd->in_status && !ncname(id))
+		fail(rd, n, "'%s' is not a valid id (it must start with a letter or '_', then "
+			    "letters, digits, '-', '_' or '.')", id);
+	return id;
+}
+
 /* Element children we do not know, text where only elements belong. */
 static void refuse_child(struct rd *rd, const xmlNode *parent, const xmlNode *c)
 {
@@ -309,8 +337,15 @@ static void refuse_child(struct rd *rd, const xmlNode *parent, const xmlNode *c)
  * text that is not blank; comments and processing instructions pass. */
 static bool child_elem(struct rd *rd, const xmlNode *parent, const xmlNode *c)
 {
-	if (c->type == XML_ELEMENT_NODE)
-		return true;
+	if (c->type == XML_ELEMENT_NODE) {
+		/* The CIB has no namespaces: <xi:include> is not our <include>,
+		 * and <foo:primitive> is not a primitive. */
+		if (!c->ns)
+			return true;
+		fail(rd, c, "element '%s%s%s' is not supported", c->ns->prefix ? (const char *)c->ns->prefix : "",
+		     c->ns->prefix ? ":" : "", (const char *)c->name);
+		return false;
+	}
 	if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
 		const char *t = (const char *)c->content;
 		if (t && t[strspn(t, " \t\r\n")])
@@ -415,7 +450,7 @@ static void fill_nvpair(struct rd *rd, const xmlNode *n, struct vg_nvpair *p)
 	const char *v[3];
 	scan_attrs(rd, n, &vg_spec_nvpair, v, NULL);
 	p->line = line_of(n);
-	p->id = sdup(rd, need(rd, n, &vg_spec_nvpair, v, NVPAIR_ID));
+	p->id = sdup(rd, need_id(rd, n, &vg_spec_nvpair, v, NVPAIR_ID));
 	p->name = sdup(rd, need(rd, n, &vg_spec_nvpair, v, NVPAIR_NAME));
 	p->value = sdup(rd, v[NVPAIR_VALUE]);
 	for (const xmlNode *c = n->children; c; c = c->next)
@@ -428,7 +463,7 @@ static void fill_nvset(struct rd *rd, const xmlNode *n, struct vg_nvset *s)
 	const char *v[2];
 	scan_attrs(rd, n, &vg_spec_nvset, v, NULL);
 	s->line = line_of(n);
-	s->id = sdup(rd, need(rd, n, &vg_spec_nvset, v, NVSET_ID));
+	s->id = sdup(rd, need_id(rd, n, &vg_spec_nvset, v, NVSET_ID));
 	if (v[NVSET_SCORE]) {
 		s->has_score = true;
 		parse_score(rd, n, "score", v[NVSET_SCORE], &s->score);
@@ -518,7 +553,7 @@ static void fill_op(struct rd *rd, const xmlNode *n, struct vg_op *op)
 	const char *v[9];
 	scan_attrs(rd, n, &vg_spec_op, v, NULL);
 	op->line = line_of(n);
-	op->id = sdup(rd, need(rd, n, &vg_spec_op, v, OP_ID));
+	op->id = sdup(rd, need_id(rd, n, &vg_spec_op, v, OP_ID));
 	op->name = sdup(rd, need(rd, n, &vg_spec_op, v, OP_NAME));
 	op->interval = sdup(rd, need(rd, n, &vg_spec_op, v, OP_INTERVAL));
 	op->timeout = sdup(rd, v[OP_TIMEOUT]);
@@ -546,7 +581,7 @@ static void fill_primitive(struct rd *rd, const xmlNode *n, struct vg_resource *
 	const char *v[5];
 	scan_attrs(rd, n, &vg_spec_primitive, v, NULL);
 	r->line = line_of(n);
-	r->id = sdup(rd, need(rd, n, &vg_spec_primitive, v, PRIM_ID));
+	r->id = sdup(rd, need_id(rd, n, &vg_spec_primitive, v, PRIM_ID));
 	const char *cls = need(rd, n, &vg_spec_primitive, v, PRIM_CLASS);
 	r->type = sdup(rd, need(rd, n, &vg_spec_primitive, v, PRIM_TYPE));
 	size_t ci = 0;
@@ -581,6 +616,9 @@ static void fill_primitive(struct rd *rd, const xmlNode *n, struct vg_resource *
 		return;
 	const char *ov[1];
 	scan_attrs(rd, ops, &vg_spec_id_only, ov, NULL);
+	if (ov[ID_ID] && !ncname(ov[ID_ID]))
+		fail(rd, ops, "'%s' is not a valid id (it must start with a letter or '_', then "
+			      "letters, digits, '-', '_' or '.')", ov[ID_ID]);
 	r->ops_id = sdup(rd, ov[ID_ID]);
 	r->ops = zalloc(rd, count_named(ops, "op"), sizeof(*r->ops));
 	for (const xmlNode *c = ops->children; c; c = c->next) {
@@ -612,7 +650,7 @@ static void fill_expr(struct rd *rd, const xmlNode *n, struct vg_expr *e)
 	const char *v[5];
 	scan_attrs(rd, n, &vg_spec_expression, v, NULL);
 	e->line = line_of(n);
-	e->id = sdup(rd, need(rd, n, &vg_spec_expression, v, EXPR_ID));
+	e->id = sdup(rd, need_id(rd, n, &vg_spec_expression, v, EXPR_ID));
 	e->attribute = sdup(rd, need(rd, n, &vg_spec_expression, v, EXPR_ATTRIBUTE));
 	const char *op = need(rd, n, &vg_spec_expression, v, EXPR_OPERATION);
 	size_t i = 0;
@@ -648,7 +686,7 @@ static void fill_rule(struct rd *rd, const xmlNode *n, struct vg_rule *r)
 	const char *v[5];
 	scan_attrs(rd, n, &vg_spec_rule, v, NULL);
 	r->line = line_of(n);
-	r->id = sdup(rd, need(rd, n, &vg_spec_rule, v, RULE_ID));
+	r->id = sdup(rd, need_id(rd, n, &vg_spec_rule, v, RULE_ID));
 	if (v[RULE_SCORE] && v[RULE_SCORE_ATTRIBUTE])
 		fail(rd, n, "attributes 'score' and 'score-attribute' exclude each other");
 	if (v[RULE_SCORE]) {
@@ -685,7 +723,7 @@ static void fill_location(struct rd *rd, const xmlNode *n, struct vg_location *l
 	const char *v[6];
 	scan_attrs(rd, n, &vg_spec_location, v, NULL);
 	l->line = line_of(n);
-	l->id = sdup(rd, need(rd, n, &vg_spec_location, v, LOC_ID));
+	l->id = sdup(rd, need_id(rd, n, &vg_spec_location, v, LOC_ID));
 	l->rsc = sdup(rd, need(rd, n, &vg_spec_location, v, LOC_RSC));
 	check_role(rd, n, "role", v[LOC_ROLE]);
 	l->role = sdup(rd, v[LOC_ROLE]);
@@ -732,7 +770,7 @@ static void fill_colocation(struct rd *rd, const xmlNode *n, struct vg_colocatio
 	const char *v[7];
 	scan_attrs(rd, n, &vg_spec_colocation, v, NULL);
 	co->line = line_of(n);
-	co->id = sdup(rd, need(rd, n, &vg_spec_colocation, v, COLO_ID));
+	co->id = sdup(rd, need_id(rd, n, &vg_spec_colocation, v, COLO_ID));
 	co->rsc = sdup(rd, need(rd, n, &vg_spec_colocation, v, COLO_RSC));
 	co->with_rsc = sdup(rd, need(rd, n, &vg_spec_colocation, v, COLO_WITH_RSC));
 	if (need(rd, n, &vg_spec_colocation, v, COLO_SCORE))
@@ -750,7 +788,7 @@ static void fill_order(struct rd *rd, const xmlNode *n, struct vg_order *o)
 	const char *v[8];
 	scan_attrs(rd, n, &vg_spec_order, v, NULL);
 	o->line = line_of(n);
-	o->id = sdup(rd, need(rd, n, &vg_spec_order, v, ORD_ID));
+	o->id = sdup(rd, need_id(rd, n, &vg_spec_order, v, ORD_ID));
 	o->first = sdup(rd, need(rd, n, &vg_spec_order, v, ORD_FIRST));
 	o->then = sdup(rd, need(rd, n, &vg_spec_order, v, ORD_THEN));
 	if (v[ORD_FIRST_ACTION])
@@ -803,7 +841,7 @@ static void fill_level(struct rd *rd, const xmlNode *n, struct vg_fencing_level 
 	const char *v[7];
 	scan_attrs(rd, n, &vg_spec_level, v, NULL);
 	l->line = line_of(n);
-	l->id = sdup(rd, need(rd, n, &vg_spec_level, v, LVL_ID));
+	l->id = sdup(rd, need_id(rd, n, &vg_spec_level, v, LVL_ID));
 	l->target = sdup(rd, v[LVL_TARGET]);
 	l->target_pattern = sdup(rd, v[LVL_TARGET_PATTERN]);
 	l->target_attribute = sdup(rd, v[LVL_TARGET_ATTRIBUTE]);
@@ -1031,6 +1069,7 @@ static void fill_node_state(struct rd *rd, const xmlNode *n, struct vg_node_stat
 
 static void fill_status(struct rd *rd, const xmlNode *n, struct vg_cib *cib)
 {
+	rd->in_status = true;
 	no_attrs(rd, n);
 	cib->node_states = zalloc(rd, count_named(n, "node_state"), sizeof(*cib->node_states));
 	for (const xmlNode *c = n->children; c; c = c->next) {
@@ -1041,6 +1080,7 @@ static void fill_status(struct rd *rd, const xmlNode *n, struct vg_cib *cib)
 		else if (cib->node_states)
 			fill_node_state(rd, c, &cib->node_states[cib->n_node_states++]);
 	}
+	rd->in_status = false;
 }
 
 /* validate-with: the Pacemaker schema families whose syntax for our subset is
@@ -1116,9 +1156,12 @@ static void on_rng_error(void *data, xmlErrorPtr err)
 	struct rng_err *re = data;
 	if (!err || err->level < XML_ERR_ERROR)
 		return;
+	/* libxml2's RelaxNG reports a cascade for one fault, later entries
+	 * often pinned to the wrong element: the first is the one to read. */
+	if (re->n++)
+		return;
 	char msg[256];
 	first_line(msg, sizeof(msg), err->message);
-	re->n++;
 	const xmlNode *node = err->node;
 	if (node && node->type == XML_ELEMENT_NODE)
 		fail(re->rd, node, "schema: %s", msg);
@@ -1184,6 +1227,49 @@ static bool blank(const char *buf, size_t len)
 	return true;
 }
 
+/* libxml2 would say "Input is not proper UTF-8, indicate encoding !" or, for
+ * a UTF-16 byte order mark, "Start tag expected": say it plainly, with the
+ * line.  Also refuses NUL bytes, which end libxml2's view of the input. */
+static bool utf8_valid(const char *buf, size_t len, int *ret_line)
+{
+	const unsigned char *p = (const unsigned char *)buf, *end = p + len;
+	int line = 1;
+	while (p < end) {
+		unsigned c = *p;
+		if (c < 0x80) {
+			if (!c)
+				goto bad;
+			line += c == '\n';
+			p++;
+			continue;
+		}
+		size_t n;
+		unsigned cp, min;
+		if ((c & 0xe0) == 0xc0)
+			n = 2, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			n = 3, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			n = 4, cp = c & 0x07, min = 0x10000;
+		else
+			goto bad;
+		if ((size_t)(end - p) < n)
+			goto bad;
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		p += n;
+	}
+	return true;
+bad:
+	*ret_line = line;
+	return false;
+}
+
 /* What libxml2 may parse: no network, and explicitly none of NOENT (entity
  * substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE (which lifts the
  * built-in limits on depth, name and text sizes).  BIG_LINES: line numbers
@@ -1203,6 +1289,12 @@ int vg_cib_read_memory(const char *buf, size_t len, struct vg_cib **ret_cib,
 	}
 	if (!buf || blank(buf, len)) {
 		vg_diags_add(diags, VG_DIAG_ERROR, 0, NULL, "empty document");
+		return -EINVAL;
+	}
+	int bad_line = 0;
+	if (!utf8_valid(buf, len, &bad_line)) {
+		vg_diags_add(diags, VG_DIAG_ERROR, bad_line, NULL,
+			     "document is not valid UTF-8 (the only encoding we read)");
 		return -EINVAL;
 	}
 

@@ -18,6 +18,10 @@
 
 #include <cmocka.h>
 
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+
+#include "cib_schema.h"
 #include "cib_xml.h"
 
 static const char rich_doc[] =
@@ -136,6 +140,38 @@ static const char rich_doc[] =
 	"  </status>\n"
 	"</cib>\n";
 
+static void schema_error(void *ctx, xmlErrorPtr err)
+{
+	print_error("%s:%d: schema: %s", (const char *)ctx, err->line,
+		    err->message ? err->message : "?\n");
+}
+
+/* The reader validates the status section with its own tables, not with the
+ * schema (see cib_read.c); here the whole document, status included, must
+ * satisfy the schema too, so the two never drift apart. */
+static void assert_schema_valid(const char *name, const char *buf, size_t len)
+{
+	xmlDocPtr doc = xmlReadMemory(buf, (int)len, NULL, "UTF-8", XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlRelaxNGParserCtxtPtr p = xmlRelaxNGNewMemParserCtxt((const char *)vg_cib_schema_rng,
+							       (int)vg_cib_schema_rng_len);
+	assert_non_null(p);
+	xmlRelaxNGPtr schema = xmlRelaxNGParse(p);
+	assert_non_null(schema);
+	xmlRelaxNGValidCtxtPtr v = xmlRelaxNGNewValidCtxt(schema);
+	assert_non_null(v);
+	xmlRelaxNGSetValidStructuredErrors(v, schema_error, (void *)name);
+	if (xmlRelaxNGValidateDoc(v, doc) != 0) {
+		print_error("%s: loads, but the full document does not satisfy schema/vigil.rng\n",
+			    name);
+		fail();
+	}
+	xmlRelaxNGFreeValidCtxt(v);
+	xmlRelaxNGFree(schema);
+	xmlRelaxNGFreeParserCtxt(p);
+	xmlFreeDoc(doc);
+}
+
 /* One round: 0 when @buf loads (then the round trip must hold), 1 when it
  * does not load (nothing asserted; *ret_diags says why). */
 static int round_trip(const char *name, const char *buf, size_t len, struct vg_diags *ret_diags)
@@ -143,11 +179,13 @@ static int round_trip(const char *name, const char *buf, size_t len, struct vg_d
 	struct vg_cib *a = NULL, *b = NULL, *c = NULL;
 	if (vg_cib_read_memory(buf, len, &a, ret_diags) < 0)
 		return 1;
+	assert_schema_valid(name, buf, len);
 	char *w1 = NULL, *w2 = NULL;
 	size_t l1 = 0, l2 = 0;
 	assert_int_equal(vg_cib_write(a, &w1, &l1), 0);
 	assert_int_equal(strlen(w1), l1);
 	assert_true(l1 > 0 && w1[l1 - 1] == '\n');
+	assert_schema_valid(name, w1, l1);
 	struct vg_diags d = { 0 };
 	if (vg_cib_read_memory(w1, l1, &b, &d) < 0) {
 		print_error("%s: the written document does not load:\n", name);
