@@ -49,6 +49,13 @@ for e in "$data"/invalid/*.expect; do
 	[ -f "${e%.expect}.xml" ] || fail "invalid/${e##*/} has no document"
 done
 
+# The complete example in the configuration guide is a tested document.
+# Only the first xml block: the guide's later snippets are fragments.
+awk '/^```xml$/ { n++ } n == 1 && !/^```/ { print } /^```$/ && n == 1 { exit }' \
+	"$top_srcdir/doc/configuration.md" >"$tmp/guide.xml"
+cmp -s "$tmp/guide.xml" "$data/valid/guide-example.xml" ||
+	fail "doc/configuration.md's example differs from tests/data/valid/guide-example.xml"
+
 # The sets must not shrink unnoticed (a lost file would pass silently).
 [ "$n_valid" -ge 5 ] || fail "only $n_valid valid documents"
 [ "$n_invalid" -ge 30 ] || fail "only $n_invalid invalid documents"
