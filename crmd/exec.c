@@ -155,7 +155,7 @@ static void *worker_main(void *arg)
 		list_remove(&ex->queue, &ex->queue_tail, job);
 		job->phase = JOB_RUNNING;
 		virConnectPtr conn = ex->conn;
-		if (conn && job->op < CRMD_EXEC_OP_CONNECT)
+		if (conn && (job->op < CRMD_EXEC_OP_CONNECT || job->op == CRMD_EXEC_OP_ABORT))
 			virConnectRef(conn);
 		else
 			conn = NULL;
@@ -227,6 +227,57 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 	pthread_mutex_unlock(&ex->lock);
 }
 
+static struct crmd_exec_seen *seen_find(struct crmd_exec *ex, const char *domain, bool add)
+{
+	for (size_t i = 0; i < ex->n_seen; i++)
+		if (strcmp(ex->seen[i].domain, domain) == 0)
+			return &ex->seen[i];
+	if (!add)
+		return NULL;
+	if (ex->n_seen == ex->cap_seen) {
+		size_t cap = ex->cap_seen ? ex->cap_seen * 2 : 16;
+		struct crmd_exec_seen *v = realloc(ex->seen, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		ex->seen = v;
+		ex->cap_seen = cap;
+	}
+	char *name = strdup(domain);
+	if (!name)
+		return NULL;
+	ex->seen[ex->n_seen] = (struct crmd_exec_seen){ name, CRMD_EXEC_STATE_UNKNOWN };
+	return &ex->seen[ex->n_seen++];
+}
+
+/*
+ * Events alone cannot tell a crash from the end of an incoming migration that
+ * failed or was aborted: both are "stopped(failed)".  The first is a failure of
+ * the VM, the second is not (the VM still runs on the source).  So the last
+ * state each domain's events implied is kept, and "stopped(failed)" right after
+ * "started(migrated)" means STOPPED, not CRASHED.
+ */
+static void refine_event_state(struct crmd_exec *ex, int event, struct crmd_exec_event *e)
+{
+	if (!e->domain)
+		return;
+	if (event == VIR_DOMAIN_EVENT_UNDEFINED) {
+		struct crmd_exec_seen *s = seen_find(ex, e->domain, false);
+		if (s) {
+			free(s->domain);
+			*s = ex->seen[--ex->n_seen];
+		}
+		return;
+	}
+	struct crmd_exec_seen *s = seen_find(ex, e->domain, true);
+	if (!s)
+		return;
+	if (s->state == CRMD_EXEC_STATE_MIGRATING && e->state == CRMD_EXEC_STATE_CRASHED &&
+	    event == VIR_DOMAIN_EVENT_STOPPED)
+		e->state = CRMD_EXEC_STATE_STOPPED;
+	if (e->state != CRMD_EXEC_STATE_UNKNOWN)
+		s->state = e->state;
+}
+
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 			void *opaque)
 {
@@ -237,6 +288,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 		.domain = virDomainGetName(dom),
 	};
 	crmd_exec_event_names(event, detail, &e.event, &e.detail, &e.state);
+	refine_event_state(ex, event, &e);
 
 	pthread_mutex_lock(&ex->lock);
 	bool stopping = ex->stopping;
@@ -459,27 +511,35 @@ static void handle_loss(struct crmd_exec *ex, int reason)
 
 /* ---- reporting, on the loop ---- */
 
-static void report(struct crmd_exec *ex, struct crmd_exec_job *job)
+/* Calls the caller back.  @r's fields other than op, rsc_id and elapsed come
+ * from the caller of this function. */
+static void report_result(struct crmd_exec *ex, struct crmd_exec_job *job,
+			  struct crmd_exec_result *r)
 {
 	if (job->timer_armed) {
 		qb_loop_timer_del(ex->loop, job->timer);
 		job->timer_armed = false;
 	}
 	job->reported = true;
-	uint64_t elapsed_ns = crmd_exec_now_ns() - job->submit_ns;
+	r->op = (enum crmd_exec_op)job->op;
+	r->rsc_id = job->rsc_id;
+	r->elapsed_us = (crmd_exec_now_ns() - job->submit_ns) / 1000ULL;
+	job->done(r, job->done_data);
+}
+
+/* Reports a job a worker finished (or that never reached one). */
+static void report(struct crmd_exec *ex, struct crmd_exec_job *job)
+{
 	struct crmd_exec_result r = {
-		.op = (enum crmd_exec_op)job->op,
-		.rsc_id = job->rsc_id,
 		.rc = job->rc,
 		.message = job->message ? job->message : (job->rc ? "failed" : "done"),
 		.state = job->state,
 		.state_reason = job->reason ? job->reason : "",
-		.elapsed_us = elapsed_ns / 1000ULL,
 		.libvirt_us = job->libvirt_ns / 1000ULL,
 		.domains = job->domains,
 		.n_domains = job->n_domains,
 	};
-	job->done(&r, job->done_data);
+	report_result(ex, job, &r);
 }
 
 static int32_t on_wake(int32_t fd, int32_t revents, void *data)
@@ -501,7 +561,7 @@ static int32_t on_wake(int32_t fd, int32_t revents, void *data)
 		job->next = NULL;
 		if (job->op == CRMD_EXEC_OP_CONNECT)
 			connect_done(ex, job);
-		else if (job->op != CRMD_EXEC_OP_DISCONNECT && !job->reported)
+		else if (job->op < CRMD_EXEC_OP_CONNECT && !job->reported)
 			report(ex, job);
 		job_free(job);
 	}
@@ -543,15 +603,24 @@ static void on_job_timeout(void *data)
 	unsigned busy_lost = ex->n_abandoned;
 	pthread_mutex_unlock(&ex->lock);
 
-	crmd_exec_job_fail(job, -ETIMEDOUT, "%s of '%s' timed out after %" PRIu32 " ms%s",
-			   crmd_exec_op_name((enum crmd_exec_op)job->op),
-			   job->rsc_id ? job->rsc_id : "(all)", job->timeout_ms,
-			   phase == JOB_RUNNING ? " (still in libvirt)" :
-			   phase == JOB_PARKED ? " (waiting for the hypervisor)" :
-			   " (waiting for a worker)");
-	job->state = CRMD_EXEC_STATE_UNKNOWN;
-	job->reason = "";
-	report(ex, job);
+	/* A running job's result fields belong to its worker until it is done:
+	 * the timeout is reported from local storage only. */
+	bool abort = phase == JOB_RUNNING && job->op == CRMD_EXEC_MIGRATE;
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s of '%s' timed out after %" PRIu32 " ms%s",
+		 crmd_exec_op_name((enum crmd_exec_op)job->op),
+		 job->rsc_id ? job->rsc_id : "(all)", job->timeout_ms,
+		 abort ? " (aborting the migration; the domain stays here)" :
+		 phase == JOB_RUNNING ? " (still in libvirt)" :
+		 phase == JOB_PARKED ? " (waiting for the hypervisor)" :
+		 " (waiting for a worker)");
+	struct crmd_exec_result r = {
+		.rc = -ETIMEDOUT,
+		.message = msg,
+		.state = CRMD_EXEC_STATE_UNKNOWN,
+		.state_reason = "",
+	};
+	report_result(ex, job, &r);
 	if (own) {
 		job_free(job);
 		return;
@@ -559,6 +628,15 @@ static void on_job_timeout(void *data)
 	/* A worker is stuck with it: replace that worker. */
 	if (phase == JOB_RUNNING && ex->n_threads < ex->opts.n_workers + busy_lost)
 		spawn_worker(ex);
+	if (abort) {
+		struct crmd_exec_job *ab = job_new(ex, CRMD_EXEC_OP_ABORT);
+		if (ab && !(ab->rsc_id = strdup(job->rsc_id))) {
+			job_free(ab);
+			ab = NULL;
+		}
+		if (ab)
+			enqueue(ex, ab);
+	}
 }
 
 /* ---- API ---- */
@@ -693,6 +771,9 @@ void crmd_exec_free(struct crmd_exec *ex)
 	/* Abandoned jobs were freed by their workers via the done list above;
 	 * the connection's own watches and timers go with the unbind. */
 	crmd_exec_event_unbind(ex->loop);
+	for (size_t i = 0; i < ex->n_seen; i++)
+		free(ex->seen[i].domain);
+	free(ex->seen);
 	pthread_cond_destroy(&ex->change_cond);
 	pthread_cond_destroy(&ex->work_cond);
 	pthread_mutex_destroy(&ex->lock);

@@ -114,8 +114,9 @@ struct crmd_exec_domain {
  * you keep).  rc values the caller can act on:
  *   0            done; `state` is what libvirt reported afterwards
  *   -ETIMEDOUT   timeout_ms passed first.  A timed-out action that had not started
- *                never starts; one that was running in libvirt may still finish
- *                there (a late start or stop is then seen through events)
+ *                never starts; a timed-out migration is aborted (the domain stays
+ *                on the source); any other one that was running in libvirt may
+ *                still finish there (a late start or stop is seen through events)
  *   -ENOTCONN    the hypervisor is down (actions fail fast until it is back)
  *   -ENOENT      the XML file is missing (START) or the domain is not here
  *                (MIGRATE)
@@ -160,7 +161,10 @@ struct crmd_exec_event {
 				    * (failed/crashed) -> CRASHED, suspended
 				    * (migrated) and started(migrated) -> MIGRATING,
 				    * resumed -> RUNNING, ...; UNKNOWN when none
-				    * (defined, undefined, shutdown) */
+				    * (defined, undefined, shutdown).  A domain
+				    * whose incoming migration failed or was aborted
+				    * gives stopped(failed) -> STOPPED, not CRASHED:
+				    * the VM still runs on the source */
 	const char *message;       /* HYPERVISOR_*: why, and which URI; else NULL */
 	uint64_t time_ms;          /* CLOCK_MONOTONIC when the executor received it */
 };

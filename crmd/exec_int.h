@@ -25,6 +25,7 @@
 enum {
 	CRMD_EXEC_OP_CONNECT = 100,   /* open the connection, register callbacks */
 	CRMD_EXEC_OP_DISCONNECT,      /* drop a lost connection */
+	CRMD_EXEC_OP_ABORT,           /* abort the libvirt job of a timed-out migration */
 };
 
 enum crmd_exec_job_phase {
@@ -59,6 +60,11 @@ struct crmd_exec_job {
 	size_t n_domains;
 	virConnectPtr conn;              /* CONNECT: the new connection; DISCONNECT: the old */
 	int lifecycle_id;                /* CONNECT: event callback id */
+};
+
+struct crmd_exec_seen {
+	char *domain;
+	enum crmd_exec_state state;
 };
 
 enum crmd_exec_conn_state {
@@ -97,6 +103,8 @@ struct crmd_exec {
 	bool connect_inflight;           /* (loop) */
 	virConnectPtr lost_conn;         /* (lock) set by the close callback */
 	int lost_reason;                 /* (lock) */
+	struct crmd_exec_seen *seen;     /* (loop) last state implied per domain */
+	size_t n_seen, cap_seen;
 	qb_loop_timer_handle reconnect_timer; /* (loop) */
 	bool reconnect_armed;            /* (loop) */
 	uint32_t backoff_ms;             /* (loop) */

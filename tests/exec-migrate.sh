@@ -8,7 +8,8 @@
 # sockets work across network namespaces), starts the tiny guest on A,
 # migrates it peer-to-peer to qemu+tcp://B/system while monitoring both sides
 # every 20 ms, and checks that it never runs twice and that its heartbeat went
-# on counting (live).  Needs the lab's tiny guest (VIGIL_GUEST_CACHE, default
+# on counting (live); then a migration back with a too short timeout must be
+# aborted and leave the VM on B alone.  Needs the lab's tiny guest (VIGIL_GUEST_CACHE, default
 # /var/cache/vigil-lab/guest, made by scripts/guest-build): a guest that boots
 # nothing cannot show that it kept running.  Skips (77) without root, libvirtd,
 # qemu-system-x86_64, ip, unshare or the guest.  Everything it made (daemons,
@@ -124,8 +125,9 @@ mount --bind "$n/etc" /etc/libvirt || exit 1
 libvirtd --listen &
 wait
 EOF
-	ip netns exec "$tag-$side" unshare --mount --pid --fork --mount-proc \
-		--propagation private sh "$n/inner.sh" >"$n/stdout" 2>&1 &
+	# (in a subshell: not a job of ours, so its death at cleanup is silent)
+	(ip netns exec "$tag-$side" unshare --mount --pid --fork --mount-proc \
+		--propagation private sh "$n/inner.sh" >"$n/stdout" 2>&1 &)
 	i=0
 	while [ ! -S "$n/run/libvirt/libvirt-sock" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -S "$n/run/libvirt/libvirt-sock" ] || { echo "FAIL: libvirtd $side did not start"; cat "$n/stdout"; return 1; }
@@ -138,7 +140,7 @@ uri_b="qemu+unix:///system?socket=$D/b/run/libvirt/libvirt-sock"
 # The tool runs in A's network namespace: the source libvirtd dials B itself
 # (peer to peer), and nothing here may reach the lab subnet from outside.
 ip netns exec "$tag-a" "$tool" "$uri_a" migrate-scenario $rsc "$D/vm/$rsc.xml" "$uri_b" \
-	"qemu+tcp://$addr_b/system" "$serial"
+	"qemu+tcp://$addr_b/system" "qemu+tcp://$addr_a/system" "$serial"
 rc=$?
 if [ $rc -ne 0 ]; then
 	for side in a b; do
