@@ -9,10 +9,13 @@
 # migrates it peer-to-peer to qemu+tcp://B/system while monitoring both sides
 # every 20 ms, and checks that it never runs twice and that its heartbeat went
 # on counting (live); then a migration back with a too short timeout must be
-# aborted and leave the VM on B alone.  Needs the lab's tiny guest (VIGIL_GUEST_CACHE, default
-# /var/cache/vigil-lab/guest, made by scripts/guest-build): a guest that boots
-# nothing cannot show that it kept running.  Skips (77) without root, libvirtd,
-# qemu-system-x86_64, ip, unshare or the guest.  Everything it made (daemons,
+# aborted and leave the VM on B alone.
+#
+# Needs the lab's tiny guest (VIGIL_GUEST_CACHE, default
+# /var/cache/vigil-lab/guest; scripts/guest-build makes it, and is run here when
+# the cache is empty): a guest that boots nothing cannot show that it kept
+# running.  Skips (77) without root, libvirtd, qemu-system-x86_64, ip, unshare
+# or the guest.  Everything it made (daemons,
 # QEMU, namespaces, the blackhole route, files) is gone when it exits.
 
 [ "${VIGIL_LAB_TESTS:-yes}" = no ] && exit 77
@@ -22,6 +25,11 @@ for c in libvirtd qemu-system-x86_64 unshare mount ip; do
 done
 id libvirt-qemu >/dev/null 2>&1 || { echo "skip: no user libvirt-qemu"; exit 77; }
 cache=${VIGIL_GUEST_CACHE:-/var/cache/vigil-lab/guest}
+build_guest="${top_srcdir:-..}/scripts/guest-build"
+if { [ ! -s "$cache/vmlinuz" ] || [ ! -s "$cache/initramfs.gz" ]; } && [ -x "$build_guest" ]; then
+	echo "building the tiny guest into $cache"
+	VIGIL_GUEST_CACHE="$cache" flock /tmp/vigil-guest-build.lock timeout 900 "$build_guest"
+fi
 if [ ! -s "$cache/vmlinuz" ] || [ ! -s "$cache/initramfs.gz" ]; then
 	echo "skip: no tiny guest in $cache (scripts/guest-build makes it)"
 	exit 77
