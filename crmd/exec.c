@@ -140,6 +140,7 @@ static void job_finish_locked(struct crmd_exec *ex, struct crmd_exec_job *job)
 
 static void run_connect(struct crmd_exec_job *job);
 static void run_disconnect(struct crmd_exec_job *job);
+static void free_orphaned(struct crmd_exec *ex);
 
 static void *worker_main(void *arg)
 {
@@ -153,6 +154,7 @@ static void *worker_main(void *arg)
 			break;
 		struct crmd_exec_job *job = ex->queue;
 		list_remove(&ex->queue, &ex->queue_tail, job);
+		list_append(&ex->running, &ex->running_tail, job);
 		job->phase = JOB_RUNNING;
 		virConnectPtr conn = ex->conn;
 		if (conn && (job->op < CRMD_EXEC_OP_CONNECT || job->op == CRMD_EXEC_OP_ABORT))
@@ -174,9 +176,13 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&ex->lock);
 		if (job->abandoned)
 			ex->n_abandoned--;
+		list_remove(&ex->running, &ex->running_tail, job);
 		job_finish_locked(ex, job);
 	}
+	bool last_orphan = ex->n_orphans > 0 && --ex->n_orphans == 0;
 	pthread_mutex_unlock(&ex->lock);
+	if (last_orphan)
+		free_orphaned(ex);
 	return NULL;
 }
 
@@ -664,6 +670,8 @@ int crmd_exec_new(qb_loop_t *loop, const char *uri, const struct crmd_exec_optio
 		ex->opts.keepalive_interval_s = 3;
 	if (!ex->opts.keepalive_count)
 		ex->opts.keepalive_count = 3;
+	if (!ex->opts.free_grace_ms)
+		ex->opts.free_grace_ms = 10000;
 	if (!ex->opts.reconnect_min_ms)
 		ex->opts.reconnect_min_ms = 250;
 	if (!ex->opts.reconnect_max_ms)
@@ -746,6 +754,32 @@ static void drop_list(struct crmd_exec *ex, struct crmd_exec_job *j)
 	}
 }
 
+/* The rest of an executor whose last worker outlived crmd_exec_free(): runs on
+ * that worker, so it touches nothing of the loop (all removed already). */
+static void free_orphaned(struct crmd_exec *ex)
+{
+	struct crmd_exec_job *lists[] = { ex->done_head, ex->queue, ex->parked };
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		for (struct crmd_exec_job *j = lists[l]; j;) {
+			struct crmd_exec_job *next = j->next;
+			if (j->op == CRMD_EXEC_OP_CONNECT || j->op == CRMD_EXEC_OP_DISCONNECT)
+				release_conn(j->conn, j->lifecycle_id);
+			job_free(j);
+			j = next;
+		}
+	}
+	release_conn(ex->conn, ex->lifecycle_id);
+	close(ex->wake_fd);
+	for (size_t i = 0; i < ex->n_seen; i++)
+		free(ex->seen[i].domain);
+	free(ex->seen);
+	pthread_cond_destroy(&ex->change_cond);
+	pthread_cond_destroy(&ex->work_cond);
+	pthread_mutex_destroy(&ex->lock);
+	free(ex->uri);
+	free(ex);
+}
+
 void crmd_exec_free(struct crmd_exec *ex)
 {
 	if (!ex)
@@ -755,8 +789,62 @@ void crmd_exec_free(struct crmd_exec *ex)
 	pthread_cond_broadcast(&ex->work_cond);
 	pthread_cond_broadcast(&ex->change_cond);
 	pthread_mutex_unlock(&ex->lock);
-	for (unsigned i = 0; i < ex->n_threads; i++)
-		pthread_join(ex->threads[i], NULL);
+
+	/* A worker returns when its libvirt call does; keepalive bounds that on
+	 * an established remote link, but not while the first open hangs.  A
+	 * daemon must still be able to exit: past the grace, the stuck workers
+	 * are let go and the executor is left to them (a bounded leak, at exit),
+	 * minus what belongs to the loop. */
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	uint64_t ns = (uint64_t)deadline.tv_nsec + (uint64_t)ex->opts.free_grace_ms * 1000000ULL;
+	deadline.tv_sec += (time_t)(ns / 1000000000ULL);
+	deadline.tv_nsec = (long)(ns % 1000000000ULL);
+	unsigned stuck = 0;
+	bool stuck_at[CRMD_EXEC_MAX_WORKERS] = { false };
+	for (unsigned i = 0; i < ex->n_threads; i++) {
+		if (pthread_timedjoin_np(ex->threads[i], NULL, &deadline) != 0) {
+			stuck_at[i] = true;
+			stuck++;
+		}
+	}
+	if (stuck) {
+		/* Everything of the loop goes now; the rest is the orphans'. */
+		pthread_mutex_lock(&ex->lock);
+		struct crmd_exec_job *lists[] = { ex->done_head, ex->queue, ex->parked,
+						  ex->running };
+		for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+			for (struct crmd_exec_job *j = lists[l]; j; j = j->next) {
+				if (j->timer_armed)
+					qb_loop_timer_del(ex->loop, j->timer);
+				j->timer_armed = false;
+			}
+		}
+		if (ex->reconnect_armed)
+			qb_loop_timer_del(ex->loop, ex->reconnect_timer);
+		ex->reconnect_armed = false;
+		qb_loop_poll_del(ex->loop, ex->wake_fd);
+		ex->n_orphans = stuck;
+		/* Those that finished meanwhile are joined; the others detached. */
+		for (unsigned i = 0; i < ex->n_threads; i++) {
+			if (!stuck_at[i])
+				continue;
+			if (pthread_tryjoin_np(ex->threads[i], NULL) == 0)
+				ex->n_orphans--;
+			else
+				pthread_detach(ex->threads[i]);
+		}
+		bool gone = ex->n_orphans == 0;
+		qb_loop_t *loop = ex->loop;
+		pthread_mutex_unlock(&ex->lock);
+		/* libvirt may still use the event loop for a stuck call: then it
+		 * stays bound (one user more) until the process ends. */
+		if (gone) {
+			free_orphaned(ex);
+			crmd_exec_event_unbind(loop);
+		}
+		return;
+	}
 
 	/* Workers are gone: everything left is ours, no lock needed. */
 	drop_list(ex, ex->parked);

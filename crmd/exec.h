@@ -180,6 +180,8 @@ struct crmd_exec_options {
 	unsigned keepalive_count;    /* 3: ... and unanswered pings before "down" */
 	uint32_t reconnect_min_ms;   /* 250: first retry after a loss ... */
 	uint32_t reconnect_max_ms;   /* 10000: ... doubling up to this */
+	uint32_t free_grace_ms;      /* 10000: crmd_exec_free() waits this long for
+				      * workers still inside libvirt */
 };
 
 struct crmd_exec;
@@ -203,9 +205,12 @@ int crmd_exec_new(qb_loop_t *loop, const char *uri, const struct crmd_exec_optio
 
 /**
  * Frees the executor.  No callback is called after this starts: queued actions
- * are dropped silently.  It blocks until every worker has returned from its
- * current libvirt call (keepalive bounds that for a remote hypervisor), then
- * closes the connection.  Running VMs are never touched.  NULL is fine.
+ * are dropped silently.  It waits for every worker to return from its current
+ * libvirt call (keepalive bounds that on a remote link), at most free_grace_ms: workers
+ * still stuck then (a hypervisor that hung while we connected) are let go and
+ * keep the executor's memory, so the caller can still exit.  Then it closes the
+ * connection.  Running VMs are never touched.  Not from inside one of this
+ * executor's callbacks.  NULL is fine.
  */
 void crmd_exec_free(struct crmd_exec *ex);
 

@@ -89,6 +89,9 @@ struct crmd_exec {
 	struct crmd_exec_job *parked, *parked_tail;  /* (lock) */
 	struct crmd_exec_job *queue, *queue_tail;    /* (lock) */
 	struct crmd_exec_job *done_head, *done_tail; /* (lock) */
+	struct crmd_exec_job *running, *running_tail; /* (lock) in a worker's hands */
+	unsigned n_orphans;              /* (lock) workers let go by crmd_exec_free();
+					  * the last one to leave frees the rest */
 	int wake_fd;                     /* eventfd: the done list or the link changed */
 	bool wake_armed;                 /* (lock) a wake is pending */
 
