@@ -8,7 +8,8 @@
  *
  * The scenario runs in one process so that it sees every event: start, crash by
  * kill -9 of QEMU (detection latency), start again, hypervisor killed and
- * restarted under a running VM (down, up, the VM untouched), stop (graceful,
+ * restarted under a running VM (down, up, the VM untouched), hypervisor hung
+ * by SIGSTOP (action timeout, keepalive, back on SIGCONT), stop (graceful,
  * or destroy after the shutdown timeout), probe.  The migration scenario starts
  * a guest on one hypervisor, live-migrates it to the other while monitoring
  * both every 20 ms (never running twice), and checks that its heartbeat went
@@ -289,6 +290,39 @@ static int scenario(struct crmd_exec *ex, struct seen *s, const char *rsc, const
 		      crmd_exec_state_name(o.state), o.message);
 	}
 
+	/* 4b. the hypervisor hangs (SIGSTOP): an action times out on time without
+	 * blocking anything, keepalive declares the link dead, and once the
+	 * daemon runs again the link comes back by itself */
+	lpid = read_pid(libvirtd_pidfile);
+	if (lpid > 1) {
+		s->down = s->up = false;
+		uint64_t t0 = now_ms();
+		kill((pid_t)lpid, SIGSTOP);
+		struct crmd_exec_action quick = mon;
+		quick.timeout_ms = 1000;
+		o = act(ex, &quick);
+		CHECK(o.rc == -ETIMEDOUT || o.rc == -ENOTCONN,
+		      "monitor on a hung hypervisor: rc=%d %s", o.rc, o.message);
+		CHECK(o.elapsed_us < 1500000, "monitor on a hung hypervisor took %llu ms",
+		      (unsigned long long)o.elapsed_us / 1000);
+		run_until(&s->down, 30000);
+		CHECK(s->down, "keepalive did not declare the hung hypervisor down within 30 s");
+		if (s->down)
+			printf("bench: libvirtd stopped (SIGSTOP) -> hypervisor down reported in %llu ms "
+			       "(keepalive 2 s x 2)\n", (unsigned long long)(s->down_ms - t0));
+		t0 = now_ms();
+		kill((pid_t)lpid, SIGCONT);
+		run_until(&s->up, 30000);
+		CHECK(s->up, "no hypervisor-up event within 30 s of SIGCONT");
+		if (s->up)
+			printf("bench: libvirtd resumed -> hypervisor up reported in %llu ms\n",
+			       (unsigned long long)(s->up_ms - t0));
+		o = act(ex, &mon);
+		CHECK(o.rc == 0 && o.state == CRMD_EXEC_STATE_RUNNING,
+		      "the VM did not survive the hung libvirtd: %s %s",
+		      crmd_exec_state_name(o.state), o.message);
+	}
+
 	/* A guest that can shut down gracefully must have booted and started its ACPI
 	 * daemon first (the tiny guest prints its heartbeat after that). */
 	const char *wait = getenv("EXEC_WAIT"), *wait_for = getenv("EXEC_WAIT_TEXT");
@@ -301,8 +335,9 @@ static int scenario(struct crmd_exec *ex, struct seen *s, const char *rsc, const
 	}
 
 	/* 5. stop: graceful shutdown, or destroy once the shutdown timeout passed */
-	struct crmd_exec_action stop = { .op = CRMD_EXEC_STOP, .rsc_id = rsc, .timeout_ms = 20000,
-					 .shutdown_timeout_ms = 8000 };
+	const char *grace = getenv("EXEC_SHUTDOWN_MS");
+	struct crmd_exec_action stop = { .op = CRMD_EXEC_STOP, .rsc_id = rsc, .timeout_ms = 60000,
+					 .shutdown_timeout_ms = grace ? (uint32_t)atoi(grace) : 8000 };
 	const char *how = getenv("EXEC_EXPECT_STOP");   /* "graceful" or "destroy" */
 	o = act(ex, &stop);
 	CHECK(o.rc == 0 && (o.state == CRMD_EXEC_STATE_STOPPED || o.state == CRMD_EXEC_STATE_ABSENT),
