@@ -461,6 +461,10 @@ static void connect_done(struct crmd_exec *ex, struct crmd_exec_job *job)
 		ex->lifecycle_id = job->lifecycle_id;
 		job->conn = NULL;
 		ex->backoff_ms = ex->opts.reconnect_min_ms;
+		/* events were missed while down: what they implied is stale */
+		for (size_t i = 0; i < ex->n_seen; i++)
+			free(ex->seen[i].domain);
+		ex->n_seen = 0;
 		emit_link(ex, CRMD_EXEC_EV_HYPERVISOR_UP, job->message);
 		return;
 	}

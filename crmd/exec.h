@@ -169,6 +169,8 @@ struct crmd_exec_event {
 	uint64_t time_ms;          /* CLOCK_MONOTONIC when the executor received it */
 };
 
+/* Events and action results are not ordered with each other: a start's
+ * "started" event may come before or after the start's result. */
 typedef void (*crmd_exec_event_fn)(const struct crmd_exec_event *event, void *data);
 
 /* Tunables; a zero field takes the default shown. */

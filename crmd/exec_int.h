@@ -116,8 +116,6 @@ struct crmd_exec {
 /* exec_event.c: libvirt's event loop on a qb_loop (process-wide). */
 int crmd_exec_event_bind(qb_loop_t *loop);
 void crmd_exec_event_unbind(qb_loop_t *loop);
-/* Applies pending changes and calls deferred free callbacks now (loop thread). */
-void crmd_exec_event_flush(void);
 
 /* exec_ops.c: run one job on a worker, with a reference on @conn (may be NULL). */
 void crmd_exec_ops_run(struct crmd_exec_job *job, virConnectPtr conn);
