@@ -718,6 +718,20 @@ static void test_free_while_stuck(void **state)
 	run_for(300);
 }
 
+/* Actions submitted before the first connection wait for it, then run. */
+static void test_submit_before_up(void **state)
+{
+	struct recorder r = { 0 };
+	struct crmd_exec *ex = new_exec(&r, TEST_URI, NULL);
+	assert_false(crmd_exec_is_up(ex));
+	assert_string_equal(crmd_exec_uri(ex), TEST_URI);
+	struct outcome o = act(ex, CRMD_EXEC_MONITOR, "test", NULL, 5000);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.state, CRMD_EXEC_STATE_RUNNING);
+	assert_true(r.up);
+	crmd_exec_free(ex);
+}
+
 static void test_free_with_pending(void **state)
 {
 	/* Freed right away, with actions parked and queued: no callback, no leak. */
@@ -806,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_submit_invalid),
 		cmocka_unit_test(test_events_behind_our_back),
 		cmocka_unit_test(test_timeouts_hung_hypervisor),
+		cmocka_unit_test(test_submit_before_up),
 		cmocka_unit_test(test_free_with_pending),
 		cmocka_unit_test(test_free_while_stuck),
 		cmocka_unit_test(test_bench_overhead),
