@@ -46,6 +46,7 @@ addr_a=$net.1
 addr_b=$net.2
 
 cleanup() {
+	[ -n "${tool_pid:-}" ] && kill -9 "$tool_pid" 2>/dev/null
 	for side in a b; do
 		[ -s "$D/$side/mntns" ] || continue
 		ns=$(cat "$D/$side/mntns")
@@ -147,8 +148,11 @@ uri_a="qemu+unix:///system?socket=$D/a/run/libvirt/libvirt-sock"
 uri_b="qemu+unix:///system?socket=$D/b/run/libvirt/libvirt-sock"
 # The tool runs in A's network namespace: the source libvirtd dials B itself
 # (peer to peer), and nothing here may reach the lab subnet from outside.
+# In the background so that a signal interrupts the wait and cleans up at once.
 ip netns exec "$tag-a" "$tool" "$uri_a" migrate-scenario $rsc "$D/vm/$rsc.xml" "$uri_b" \
-	"qemu+tcp://$addr_b/system" "qemu+tcp://$addr_a/system" "$serial"
+	"qemu+tcp://$addr_b/system" "qemu+tcp://$addr_a/system" "$serial" &
+tool_pid=$!
+wait $tool_pid
 rc=$?
 if [ $rc -ne 0 ]; then
 	for side in a b; do

@@ -122,7 +122,9 @@ EOF
 # Own PID namespace too: its init (our sh) reaps the killed QEMU at once, as
 # systemd would.  Some containers' PID 1 reaps orphans only every ~2 s, and
 # libvirtd reports a crash only once the dead QEMU is reaped.
-unshare --mount --pid --fork --mount-proc --propagation private sh "$D/inner.sh"
+# In the background so that a signal interrupts the wait and cleans up at once.
+unshare --mount --pid --fork --mount-proc --propagation private sh "$D/inner.sh" &
+wait $!
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "--- libvirtd log (tail)"
