@@ -615,12 +615,12 @@ static void on_job_timeout(void *data)
 
 	/* A running job's result fields belong to its worker until it is done:
 	 * the timeout is reported from local storage only. */
-	bool abort = phase == JOB_RUNNING && job->op == CRMD_EXEC_MIGRATE;
+	bool abort_mig = phase == JOB_RUNNING && job->op == CRMD_EXEC_MIGRATE;
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s of '%s' timed out after %" PRIu32 " ms%s",
 		 crmd_exec_op_name((enum crmd_exec_op)job->op),
 		 job->rsc_id ? job->rsc_id : "(all)", job->timeout_ms,
-		 abort ? " (aborting the migration; the domain stays here)" :
+		 abort_mig ? " (aborting the migration; the domain stays here)" :
 		 phase == JOB_RUNNING ? " (still in libvirt)" :
 		 phase == JOB_PARKED ? " (waiting for the hypervisor)" :
 		 " (waiting for a worker)");
@@ -638,7 +638,7 @@ static void on_job_timeout(void *data)
 	/* A worker is stuck with it: replace that worker. */
 	if (phase == JOB_RUNNING && ex->n_threads < ex->opts.n_workers + busy_lost)
 		spawn_worker(ex);
-	if (abort) {
+	if (abort_mig) {
 		struct crmd_exec_job *ab = job_new(ex, CRMD_EXEC_OP_ABORT);
 		if (ab && !(ab->rsc_id = strdup(job->rsc_id))) {
 			job_free(ab);
