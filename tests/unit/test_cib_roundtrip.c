@@ -303,6 +303,35 @@ static void test_built_doc(void **state)
 	vg_diags_clear(&d);
 }
 
+/* Strings XML cannot carry are refused, not written as broken XML. */
+static void test_write_refuses(void **state)
+{
+	struct vg_nvpair pair = { .id = S("p1"), .name = S("cluster-name"), .value = S("ok") };
+	struct vg_nvset set = { .id = S("o"), .pairs = &pair, .n_pairs = 1 };
+	struct vg_cib cib = { .validate_with = S("pacemaker-3.0"), .crm_config = { &set, 1 } };
+	char *out = NULL;
+	size_t len = 0;
+	assert_int_equal(vg_cib_write(&cib, &out, &len), 0);
+	free(out);
+	static const char *const bad[] = { "bell\a", "\xff", "\xc3\x28", "\xed\xa0\x80",
+					   "\xc0\xaf", "\xf4\x90\x80\x80", "esc\x1b[0m" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		pair.value = S(bad[i]);
+		out = NULL;
+		assert_int_equal(vg_cib_write(&cib, &out, &len), -EINVAL);
+		assert_null(out);
+	}
+	/* what XML can carry, escaped, comes back the same */
+	pair.value = S("tab\tnl\ncr\r<&>\"' \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	assert_int_equal(vg_cib_write(&cib, &out, &len), 0);
+	struct vg_diags d = { 0 };
+	struct vg_cib *back = NULL;
+	assert_int_equal(vg_cib_read_memory(out, len, &back, &d), 0);
+	assert_string_equal(back->crm_config.v[0].pairs[0].value, pair.value);
+	vg_cib_free(back);
+	free(out);
+}
+
 static char *slurp(const char *path, size_t *ret_len)
 {
 	FILE *f = fopen(path, "rb");
@@ -470,6 +499,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rich_doc),
 		cmocka_unit_test(test_built_doc),
+		cmocka_unit_test(test_write_refuses),
 		cmocka_unit_test(test_data_valid),
 		cmocka_unit_test(test_cts),
 	};
