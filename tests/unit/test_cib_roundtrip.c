@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -447,6 +448,46 @@ static const char *cts_expected_error(const char *name)
 	return NULL;
 }
 
+/* Pacemaker's verdict (crm_verify's exit status) on a file. */
+static int crm_verify(const char *path)
+{
+	char cmd[8192 + 4096 + 64];
+	snprintf(cmd, sizeof(cmd), "'%s' -x '%s' >/dev/null 2>&1", VG_CRM_VERIFY, path);
+	return system(cmd);
+}
+
+/* Our canonical form of a CTS input must get the same verdict from
+ * crm_verify as the input itself: the writer stays inside Pacemaker's
+ * language.  crm_verify takes a tenth of a second, so every 16th input. */
+static size_t compare_crm_verify(const char *name, const char *path, const char *buf, size_t len)
+{
+	struct vg_diags d = { 0 };
+	struct vg_cib *cib = NULL;
+	if (vg_cib_read_memory(buf, len, &cib, &d) < 0) {
+		vg_diags_clear(&d);
+		return 0;
+	}
+	char *out = NULL;
+	size_t out_len = 0;
+	assert_int_equal(vg_cib_write(cib, &out, &out_len), 0);
+	char tmp[] = "/tmp/vigil-canon-XXXXXX";
+	int fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, out, out_len), (ssize_t)out_len);
+	close(fd);
+	int theirs = crm_verify(path), ours = crm_verify(tmp);
+	unlink(tmp);
+	free(out);
+	vg_cib_free(cib);
+	vg_diags_clear(&d);
+	if (theirs != ours) {
+		print_error("%s: crm_verify says %d, and %d on our canonical form\n", name, theirs,
+			    ours);
+		return 1;
+	}
+	return 0;
+}
+
 static void test_cts(void **state)
 {
 	char dir[4096];
@@ -465,6 +506,8 @@ static void test_cts(void **state)
 		char *buf = slurp(path, &len);
 		struct vg_diags d = { 0 };
 		const char *expected = cts_expected_error(names[i]);
+		if (*VG_CRM_VERIFY && i % 16 == 0)
+			failed += compare_crm_verify(names[i], path, buf, len);
 		int r = round_trip(names[i], buf, len, &d);
 		if (r == 0 && !expected) {
 			loaded++;
