@@ -1,0 +1,83 @@
+/*
+ * fen_history.h - the record of one fencing operation, as the cluster keeps it.
+ *
+ * A record says who asked to fence which node how, when, what came of it and,
+ * attempt by attempt, which device ran which agent action with what result.  It
+ * is what vigild replicates to every member (so `vigil fence history` answers
+ * the same anywhere, and a new DC knows what the old one did) and what
+ * `vigil status` shows for a node whose fencing failed.  The JSON form is the
+ * wire and disk form; it is stable: fields are only ever added.
+ *
+ * Times are wall-clock milliseconds since the epoch (the operation's injected
+ * clock), because they are shown to people and compared across nodes.
+ *
+ * Ownership: a record owns all its strings and its attempts array (malloc);
+ * fen_record_free() releases it all, NULL is fine.  Out-parameters are the
+ * caller's and set only on success.
+ */
+#ifndef VIGIL_FEN_HISTORY_H
+#define VIGIL_FEN_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum fen_state {
+	FEN_STATE_PENDING,      /* still running (or waiting for a delay or a retry) */
+	FEN_STATE_DONE,         /* the target is fenced */
+	FEN_STATE_FAILED,       /* every attempt failed: the node is NOT known to be down */
+};
+
+enum fen_result {
+	FEN_RESULT_OK,
+	FEN_RESULT_FAILED,      /* the agent exited non-zero or died of a signal */
+	FEN_RESULT_TIMEOUT,     /* the agent outlived its timeout and was killed */
+	FEN_RESULT_ERROR,       /* the agent could not be started (missing, bad request) */
+	FEN_RESULT_NOT_CAPABLE, /* list/status said the device cannot reach the target */
+	FEN_RESULT_CANCELLED,   /* the operation's deadline struck while it ran */
+};
+
+struct fen_attempt {
+	unsigned attempt;       /* 1-based pass over the plan */
+	int level;              /* topology index, 0 without topology */
+	char *device;           /* device id */
+	char *action;           /* agent action run: reboot, off, on, list, status */
+	enum fen_result result;
+	int exit_code;          /* -1 when it did not exit by itself */
+	int signal;             /* the signal that ended it, else 0 */
+	uint64_t started_ms;
+	uint64_t finished_ms;
+	char *message;          /* the agent's last line of stderr, or why it did not run; may be NULL */
+};
+
+struct fen_record {
+	char *id;               /* unique per operation, chosen by the caller */
+	char *target;
+	char *action;           /* requested: reboot, off, on */
+	char *origin;           /* who asked: "vigild@node2 (node lost)", "vigil node fence by root" */
+	char *executor;         /* the node that ran the agents; may be NULL */
+	enum fen_state state;
+	uint64_t requested_ms;
+	uint64_t finished_ms;   /* 0 while pending */
+	char *reason;           /* why it failed; NULL otherwise */
+	struct fen_attempt *attempts;
+	size_t n_attempts;
+};
+
+const char *fen_state_name(enum fen_state state);
+const char *fen_result_name(enum fen_result result);
+
+void fen_record_free(struct fen_record *rec);
+
+/** Deep copy.  0 or -ENOMEM. */
+int fen_record_dup(const struct fen_record *rec, struct fen_record **ret_copy);
+
+/** Serializes to a compact JSON object (NUL-terminated, the caller frees).
+ *  0, -EINVAL (a record without id/target/action) or -ENOMEM. */
+int fen_record_to_json(const struct fen_record *rec, char **ret_json);
+
+/** Parses what fen_record_to_json() wrote.  Unknown fields are ignored (newer
+ *  writers); missing required ones, wrong types and unknown state or result
+ *  names are -EINVAL.  Also -ENOMEM. */
+int fen_record_from_json(const char *json, struct fen_record **ret_rec);
+
+#endif /* VIGIL_FEN_HISTORY_H */
