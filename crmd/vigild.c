@@ -184,6 +184,11 @@ static void watch_dc(struct vigild *d)
 	d->last_dc = dc;
 	if (!d->measuring || !dc || dc == d->dc_before_view)
 		return;
+	if (!d->dc_before_view) {
+		/* Joining, or quorum regained: not a failover. */
+		d->measuring = false;
+		return;
+	}
 	d->measuring = false;
 	uint64_t us = mono_us() - d->view_us;
 	qb_log(LOG_NOTICE, "new DC node %" PRIu32 " agreed %" PRIu64 ".%03" PRIu64
@@ -255,7 +260,7 @@ static void on_view(void *ctx, const struct mbr_member *members, size_t n,
 	ev.view.n_joined = n_joined;
 	handle(d, &ev);
 	uint32_t cand = crmd_core_dc_candidate(d->core);
-	if (cand && cand != d->dc_before_view) {
+	if (cand && d->dc_before_view && cand != d->dc_before_view) {
 		uint64_t us = mono_us() - t0;
 		qb_log(LOG_INFO, "DC candidate node %" PRIu32 " chosen %" PRIu64 ".%03" PRIu64
 		       " ms after the membership change", cand, us / 1000u, us % 1000u);
@@ -417,8 +422,8 @@ static int setup_logging(const struct options *o)
 		}
 		qb_log_filter_ctl(t, QB_LOG_FILTER_ADD, QB_LOG_FILTER_FILE, "*", prio);
 		qb_log_format_set(t, "%T %N[%P] %p: %b");
+		/* No fsync per line: it made a membership change cost tens of ms. */
 		qb_log_ctl(t, QB_LOG_CONF_ENABLED, QB_TRUE);
-		qb_log_ctl(t, QB_LOG_CONF_FILE_SYNC, QB_TRUE);
 	}
 	return 0;
 }
