@@ -128,20 +128,15 @@ static bool add_u64(json_object *o, const char *key, uint64_t v)
 	return n && json_object_object_add(o, key, n) == 0;
 }
 
-int fen_record_to_json(const struct fen_record *rec, char **ret_json)
+/* Builds the JSON object of @rec; NULL when out of memory. */
+static json_object *record_to_obj(const struct fen_record *rec)
 {
-	if (!rec || !rec->id || !rec->target || !rec->action)
-		return -EINVAL;
-	int r = -ENOMEM;
 	json_object *o = json_object_new_object();
 	json_object *arr = json_object_new_array();
-	if (!o || !arr) {
+	if (!o || !arr || json_object_object_add(o, "attempts", arr) != 0) {
 		json_object_put(arr);
-		goto out_put;
-	}
-	if (json_object_object_add(o, "attempts", arr) != 0) {
-		json_object_put(arr);
-		goto out_put;
+		json_object_put(o);
+		return NULL;
 	}
 	bool ok = add_str(o, "id", rec->id) && add_str(o, "target", rec->target) &&
 		  add_str(o, "action", rec->action) && add_str(o, "origin", rec->origin) &&
@@ -164,15 +159,31 @@ int fen_record_to_json(const struct fen_record *rec, char **ret_json)
 		     add_u64(e, "started_ms", a->started_ms) &&
 		     add_u64(e, "finished_ms", a->finished_ms) && add_str(e, "message", a->message);
 	}
-	if (!ok)
-		goto out_put;
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int obj_to_string(json_object *o, char **ret_json)
+{
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	char *copy = s ? strdup(s) : NULL;
 	if (!copy)
-		goto out_put;
+		return -ENOMEM;
 	*ret_json = copy;
-	r = 0;
-out_put:
+	return 0;
+}
+
+int fen_record_to_json(const struct fen_record *rec, char **ret_json)
+{
+	if (!rec || !rec->id || !rec->target || !rec->action)
+		return -EINVAL;
+	json_object *o = record_to_obj(rec);
+	if (!o)
+		return -ENOMEM;
+	int r = obj_to_string(o, ret_json);
 	json_object_put(o);
 	return r;
 }
@@ -267,26 +278,35 @@ static int attempt_from(json_object *e, struct fen_attempt *a)
 	return 0;
 }
 
-int fen_record_from_json(const char *json, struct fen_record **ret_rec)
+/* Parses a whole document: trailing garbage is an error. */
+static json_object *parse_all(const char *json, int *ret)
 {
-	if (!json)
-		return -EINVAL;
 	json_tokener *tok = json_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	json_object *o = json_tokener_parse_ex(tok, json, (int)strnlen(json, INT32_MAX));
-	bool complete = json_tokener_get_error(tok) == json_tokener_success &&
-			(size_t)json_tokener_get_parse_end(tok) == strlen(json);
-	json_tokener_free(tok);
-	int r = -EINVAL;
-	struct fen_record *rec = NULL;
-	if (!o || !complete || !json_object_is_type(o, json_type_object))
-		goto out_put;
-	if (!(rec = calloc(1, sizeof(*rec)))) {
-		r = -ENOMEM;
-		goto out_put;
+	if (!tok) {
+		*ret = -ENOMEM;
+		return NULL;
 	}
-	int idx;
+	size_t len = strlen(json);
+	json_object *o = len > INT32_MAX ? NULL : json_tokener_parse_ex(tok, json, (int)len);
+	bool complete = o && json_tokener_get_error(tok) == json_tokener_success &&
+			(size_t)json_tokener_get_parse_end(tok) == len;
+	json_tokener_free(tok);
+	if (!complete) {
+		json_object_put(o);
+		*ret = -EINVAL;
+		return NULL;
+	}
+	return o;
+}
+
+static int record_from_obj(json_object *o, struct fen_record **ret_rec)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	struct fen_record *rec = calloc(1, sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	int r, idx;
 	if ((r = get_str(o, "id", true, &rec->id)) < 0 ||
 	    (r = get_str(o, "target", true, &rec->target)) < 0 ||
 	    (r = get_str(o, "action", true, &rec->action)) < 0 ||
@@ -318,11 +338,204 @@ int fen_record_from_json(const char *json, struct fen_record **ret_rec)
 		}
 	}
 	*ret_rec = rec;
-	rec = NULL;
-	r = 0;
+	return 0;
+
 out_free:
 	fen_record_free(rec);
-out_put:
+	return r;
+}
+
+int fen_record_from_json(const char *json, struct fen_record **ret_rec)
+{
+	if (!json)
+		return -EINVAL;
+	int r = 0;
+	json_object *o = parse_all(json, &r);
+	if (!o)
+		return r;
+	r = record_from_obj(o, ret_rec);
 	json_object_put(o);
+	return r;
+}
+
+/* ---- the history ---- */
+
+static size_t history_max(const struct fen_history *h)
+{
+	return h->max_records ? h->max_records : FEN_HISTORY_MAX_DEFAULT;
+}
+
+static bool is_final(const struct fen_record *r)
+{
+	return r->state != FEN_STATE_PENDING;
+}
+
+/* Whether @incoming should replace @current (same id). */
+static bool supersedes(const struct fen_record *incoming, const struct fen_record *current)
+{
+	if (is_final(incoming) != is_final(current))
+		return is_final(incoming);
+	if (!is_final(incoming))   /* both pending: the one with more attempts knows more */
+		return incoming->n_attempts > current->n_attempts;
+	return incoming->finished_ms > current->finished_ms;
+}
+
+static bool before(const struct fen_record *a, const struct fen_record *b)
+{
+	if (a->requested_ms != b->requested_ms)
+		return a->requested_ms < b->requested_ms;
+	return strcmp(a->id, b->id) < 0;
+}
+
+int fen_history_put(struct fen_history *h, struct fen_record *rec)
+{
+	if (!rec || !rec->id || !rec->target || !rec->action) {
+		fen_record_free(rec);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		if (strcmp(h->v[i]->id, rec->id) != 0)
+			continue;
+		if (supersedes(rec, h->v[i])) {
+			fen_record_free(h->v[i]);
+			memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(*h->v));
+			h->n--;
+			break;
+		}
+		fen_record_free(rec);
+		return 0;
+	}
+	struct fen_record **grown = realloc(h->v, (h->n + 1) * sizeof(*grown));
+	if (!grown) {
+		fen_record_free(rec);
+		return -ENOMEM;
+	}
+	h->v = grown;
+	size_t at = h->n;
+	while (at > 0 && before(rec, h->v[at - 1]))
+		at--;
+	memmove(&h->v[at + 1], &h->v[at], (h->n - at) * sizeof(*h->v));
+	h->v[at] = rec;
+	h->n++;
+
+	/* Over the bound: drop the oldest finished records. */
+	for (size_t i = 0; h->n > history_max(h) && i < h->n;) {
+		if (is_final(h->v[i])) {
+			fen_record_free(h->v[i]);
+			memmove(&h->v[i], &h->v[i + 1], (h->n - i - 1) * sizeof(*h->v));
+			h->n--;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+int fen_history_merge(struct fen_history *dst, const struct fen_history *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		struct fen_record *copy = NULL;
+		int r = fen_record_dup(src->v[i], &copy);
+		if (r == 0)
+			r = fen_history_put(dst, copy);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+const struct fen_record *fen_history_get(const struct fen_history *h, const char *id)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->v[i]->id, id) == 0)
+			return h->v[i];
+	return NULL;
+}
+
+const struct fen_record *fen_history_last_for(const struct fen_history *h, const char *target)
+{
+	for (size_t i = h->n; i > 0; i--)
+		if (strcmp(h->v[i - 1]->target, target) == 0)
+			return h->v[i - 1];
+	return NULL;
+}
+
+void fen_history_clear(struct fen_history *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		fen_record_free(h->v[i]);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+int fen_history_to_json(const struct fen_history *h, char **ret_json)
+{
+	json_object *arr = json_object_new_array();
+	if (!arr)
+		return -ENOMEM;
+	int r = -ENOMEM;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct fen_record *rec = h->v[i];
+		if (!rec->id || !rec->target || !rec->action) {
+			r = -EINVAL;
+			goto out_put;
+		}
+		json_object *o = record_to_obj(rec);
+		if (!o)
+			goto out_put;
+		if (json_object_array_add(arr, o) != 0) {
+			json_object_put(o);
+			goto out_put;
+		}
+	}
+	r = obj_to_string(arr, ret_json);
+out_put:
+	json_object_put(arr);
+	return r;
+}
+
+int fen_history_from_json(struct fen_history *h, const char *json)
+{
+	if (!json)
+		return -EINVAL;
+	int r = 0;
+	json_object *arr = parse_all(json, &r);
+	if (!arr)
+		return r;
+	struct fen_record **recs = NULL;
+	size_t n = 0;
+	if (!json_object_is_type(arr, json_type_array)) {
+		r = -EINVAL;
+		goto out_put;
+	}
+	size_t len = json_object_array_length(arr);
+	if (len && !(recs = calloc(len, sizeof(*recs)))) {
+		r = -ENOMEM;
+		goto out_put;
+	}
+	for (; n < len; n++)
+		if ((r = record_from_obj(json_object_array_get_idx(arr, n), &recs[n])) < 0)
+			goto out_recs;
+	/* All parsed: now put them (each put takes its record). */
+	for (size_t i = 0; i < n; i++) {
+		struct fen_record *rec = recs[i];
+		recs[i] = NULL;
+		if ((r = fen_history_put(h, rec)) < 0) {
+			i++;
+			for (; i < n; i++)
+				fen_record_free(recs[i]);
+			n = 0;
+			goto out_recs;
+		}
+	}
+	n = 0;
+	r = 0;
+out_recs:
+	for (size_t i = 0; i < n; i++)
+		fen_record_free(recs[i]);
+	free(recs);
+out_put:
+	json_object_put(arr);
 	return r;
 }

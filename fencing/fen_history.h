@@ -80,4 +80,49 @@ int fen_record_to_json(const struct fen_record *rec, char **ret_json);
  *  names are -EINVAL.  Also -ENOMEM. */
 int fen_record_from_json(const char *json, struct fen_record **ret_rec);
 
+/*
+ * The history: the records a node keeps, bounded.  Every member holds one; the
+ * DC sends its own to joiners and each update to all, and fen_history_put()
+ * makes applying them idempotent and order-insensitive: for one id the more
+ * final record wins (DONE/FAILED over PENDING; between two final ones, the later
+ * finished_ms; a tie keeps what is there).  When over max_records the oldest
+ * finished records go; a PENDING one is never dropped.
+ *
+ * Ownership: the history owns its records; fen_history_clear() frees them and
+ * leaves an empty history (max_records kept).  A zeroed struct with
+ * max_records set is an empty history.  Records are kept in the order of their
+ * requested_ms (then id), oldest first.
+ */
+#define FEN_HISTORY_MAX_DEFAULT 500u
+
+struct fen_history {
+	struct fen_record **v;
+	size_t n;
+	size_t max_records;     /* 0: FEN_HISTORY_MAX_DEFAULT */
+};
+
+/** Adds @rec (taken, also on failure) or lets it replace the record with the
+ *  same id as said above.  0, -EINVAL (no id) or -ENOMEM. */
+int fen_history_put(struct fen_history *h, struct fen_record *rec);
+
+/** Puts a copy of every record of @src into @dst.  0 or -ENOMEM. */
+int fen_history_merge(struct fen_history *dst, const struct fen_history *src);
+
+/** The record with @id, or NULL (borrowed). */
+const struct fen_record *fen_history_get(const struct fen_history *h, const char *id);
+
+/** The most recently requested record for @target, or NULL (borrowed): what
+ *  `vigil status` reports for a node. */
+const struct fen_record *fen_history_last_for(const struct fen_history *h, const char *target);
+
+void fen_history_clear(struct fen_history *h);
+
+/** A JSON array of the records, oldest first.  0 or -ENOMEM (or -EINVAL from a
+ *  record without id/target/action). */
+int fen_history_to_json(const struct fen_history *h, char **ret_json);
+
+/** Puts every record of a JSON array (as written above) into @h.  Nothing is
+ *  put unless the whole array parses.  0, -EINVAL or -ENOMEM. */
+int fen_history_from_json(struct fen_history *h, const char *json);
+
 #endif /* VIGIL_FEN_HISTORY_H */

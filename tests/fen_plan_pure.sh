@@ -10,7 +10,7 @@ if [ ! -f "$obj" ]; then
 fi
 command -v nm >/dev/null 2>&1 || exit 77
 
-allowed='^(__errno_location|calloc|malloc|realloc|free|memchr|memcpy|memset|memcmp|qsort|regcomp|regexec|regfree|snprintf|strcasecmp|strchr|strcmp|strcspn|strdup|strndup|strlen|strncmp|strtol|vg_diags_add|fen_bool|fen_duration_ms|fen_nvsets_get|fen_strdup_null|_GLOBAL_OFFSET_TABLE_|__stack_chk_fail|__(asan|ubsan|sanitizer)_.*)$'
+allowed='^(__errno_location|calloc|malloc|realloc|free|memchr|memcpy|memset|memcmp|qsort|regcomp|regexec|regfree|snprintf|strcasecmp|strncasecmp|strchr|strcmp|strcspn|strdup|strndup|strlen|strncmp|strtol|vg_diags_add|fen_bool|fen_duration_ms|fen_nvsets_get|fen_strdup_null|_GLOBAL_OFFSET_TABLE_|__stack_chk_fail|__(asan|ubsan|sanitizer)_.*)$'
 bad=$(nm -u "$obj" | awk '{ print $NF }' | grep -v -E "$allowed")
 if [ -n "$bad" ]; then
 	echo "fen_plan_pure: fencing/fen_plan.c calls what a pure planner must not:" >&2

@@ -54,8 +54,14 @@ expect_view() {
 	if r=$(wait_view "$1" "$2" "$3"); then ok "$1 sees '$2' ($4, ${r} ms)"; else fail "$1 does not see '$2' ($4): $r"; fi
 }
 
-# Everything the lab could leave behind, in the root namespace.
-links_before=$(ip -o link show | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')
+# Links of the kinds the lab makes (veths, bridges), in the root namespace:
+# the lab never makes any there, so none may appear.  Other work on the
+# machine may make links of its own: only the lab's names are compared.
+lab_links() {
+	{ ip -o link show type veth; ip -o link show type bridge; } 2>/dev/null |
+		awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep -E '^(p[0-9]+|br0|eth0)$' | sort | tr '\n' ' '
+}
+links_before=$(lab_links)
 
 # Record what identifies this lab's processes before it goes down.
 snapshot() {
@@ -85,7 +91,7 @@ assert_nothing_left() {
 	done
 	grep -q -e "$labdir" -e "/run/netns/$VIGIL_LAB_NAME-" /proc/mounts && left="$left mounts"
 	[ -n "$subnet" ] && [ -n "$(ip route show "$subnet")" ] && left="$left route:$(ip route show "$subnet")"
-	links_now=$(ip -o link show | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')
+	links_now=$(lab_links)
 	[ "$links_now" = "$links_before" ] || left="$left links:[$links_now]"
 	for pid in $pids; do
 		ls /dev/shm | grep -q -- "-$pid-" && left="$left shm:$(ls /dev/shm | grep -- "-$pid-" | tr '\n' ' ')"

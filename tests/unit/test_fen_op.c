@@ -35,7 +35,7 @@ static int setup(void **state)
 	struct ctx *c = calloc(1, sizeof(*c));
 	c->fds_before = fen_test_count_fds();
 	c->loop = qb_loop_create();
-	struct fen_runner_opts o = { .agent_dirs = dirs, .kill_grace_ms = 200 };
+	struct fen_runner_opts o = { .agent_dirs = dirs, .kill_grace_ms = 1000 };
 	assert_int_equal(fen_runner_new(c->loop, &o, &c->runner), 0);
 	strcpy(c->tmpdir, "/tmp/vg-fen-op.XXXXXX");
 	assert_non_null(mkdtemp(c->tmpdir));
@@ -218,7 +218,7 @@ static void test_retries_then_success(void **state)
 	/* Back-off: 50 ms, then 80 (doubled to 100, capped). */
 	assert_true(rec->attempts[1].started_ms - rec->attempts[0].finished_ms >= 50);
 	assert_true(rec->attempts[2].started_ms - rec->attempts[1].finished_ms >= 80);
-	assert_true(rec->attempts[2].started_ms - rec->attempts[1].finished_ms < 100 + 500);
+	assert_true(rec->attempts[2].started_ms - rec->attempts[1].finished_ms < 100 + 2000);
 	fen_record_free(rec);
 }
 
@@ -291,11 +291,11 @@ static void test_delays_injected(void **state)
 	/* started_ms of an attempt is when its agent started, after its delay. */
 	uint64_t first = rec->attempts[0].started_ms - rec->requested_ms;
 	assert_true(first >= 350);
-	assert_true(first < 350 + 250);
+	assert_true(first < 350 + 1500);
 	/* The second device: its own base only; priority delay was used once. */
 	uint64_t second = rec->attempts[1].started_ms - rec->attempts[0].finished_ms;
 	assert_true(second >= 50);
-	assert_true(second < 50 + 250);
+	assert_true(second < 50 + 1500);
 	fen_record_free(rec);
 
 	/* A random delay without an RNG is refused; the plan is freed anyway. */
