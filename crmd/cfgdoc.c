@@ -203,17 +203,15 @@ static int check_and_write(xmlDocPtr doc, char **ret_xml, size_t *ret_len, struc
 	return dump(doc, ret_xml, ret_len);
 }
 
-int crmd_doc_normalize(const char *xml, size_t len, const struct vg_cfg_version *ver,
-		       char **ret_xml, size_t *ret_len, struct vg_diags *diags)
+/* Strips <status>, stamps @ver (when given), checks and writes canonically. */
+static int finish(xmlDocPtr doc, const struct vg_cfg_version *ver, char **ret_xml,
+		  size_t *ret_len, struct vg_diags *diags)
 {
-	xmlDocPtr doc = parse(xml, len, "cib", diags);
-	if (!doc)
-		return -EINVAL;
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	struct vg_cfg_version have;
 	int rc = doc_version(doc, &have, diags);
 	if (rc)
-		goto out;
+		return rc;
 	/* The status belongs to the DC, never to the replicated configuration. */
 	xmlNodePtr st;
 	while ((st = child(root, "status"))) {
@@ -226,8 +224,16 @@ int crmd_doc_normalize(const char *xml, size_t len, const struct vg_cfg_version 
 		set_u32_attr(root, "epoch", ver->epoch);
 		set_u32_attr(root, "num_updates", ver->num_updates);
 	}
-	rc = check_and_write(doc, ret_xml, ret_len, diags);
-out:
+	return check_and_write(doc, ret_xml, ret_len, diags);
+}
+
+int crmd_doc_normalize(const char *xml, size_t len, const struct vg_cfg_version *ver,
+		       char **ret_xml, size_t *ret_len, struct vg_diags *diags)
+{
+	xmlDocPtr doc = parse(xml, len, "cib", diags);
+	if (!doc)
+		return -EINVAL;
+	int rc = finish(doc, ver, ret_xml, ret_len, diags);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -239,6 +245,101 @@ static xmlNodePtr configuration_of(xmlDocPtr doc, bool create)
 	if (!conf && create)
 		conf = xmlNewChild(root, NULL, BAD_CAST "configuration", NULL);
 	return conf;
+}
+
+/* An index of a section's children by (element name, id): an update of
+ * thousands of objects must not scan the section once per object. */
+struct id_index {
+	struct id_slot { char *key; xmlNodePtr node; } *slots;
+	size_t cap, n;
+};
+
+static char *index_key(const xmlChar *name, const xmlChar *id)
+{
+	char *k = NULL;
+	if (asprintf(&k, "%s\x1f%s", (const char *)name, (const char *)id) < 0)
+		return NULL;
+	return k;
+}
+
+static size_t key_hash(const char *k)
+{
+	size_t h = 1469598103934665603u;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211u;
+	return h;
+}
+
+static void index_free(struct id_index *ix)
+{
+	for (size_t i = 0; i < ix->cap; i++)
+		free(ix->slots[i].key);
+	free(ix->slots);
+	*ix = (struct id_index){ 0 };
+}
+
+static struct id_slot *index_slot(struct id_index *ix, const char *key)
+{
+	size_t i = key_hash(key) & (ix->cap - 1);
+	while (ix->slots[i].key && strcmp(ix->slots[i].key, key))
+		i = (i + 1) & (ix->cap - 1);
+	return &ix->slots[i];
+}
+
+/* Takes ownership of @key. */
+static int index_put(struct id_index *ix, char *key, xmlNodePtr node)
+{
+	if (!key)
+		return -ENOMEM;
+	if ((ix->n + 1) * 2 > ix->cap) {
+		struct id_index bigger = { .cap = ix->cap ? ix->cap * 2 : 64 };
+		bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
+		if (!bigger.slots) {
+			free(key);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < ix->cap; i++)
+			if (ix->slots[i].key)
+				*index_slot(&bigger, ix->slots[i].key) = ix->slots[i];
+		bigger.n = ix->n;
+		free(ix->slots);
+		*ix = bigger;
+	}
+	struct id_slot *sl = index_slot(ix, key);
+	if (sl->key) {
+		free(key);
+	} else {
+		sl->key = key;
+		ix->n++;
+	}
+	sl->node = node;
+	return 0;
+}
+
+static xmlNodePtr index_get(struct id_index *ix, const xmlChar *name, const xmlChar *id)
+{
+	if (!ix->cap)
+		return NULL;
+	char *k = index_key(name, id);
+	if (!k)
+		return NULL;
+	struct id_slot *sl = index_slot(ix, k);
+	free(k);
+	return sl->key ? sl->node : NULL;
+}
+
+static int index_section(struct id_index *ix, xmlNodePtr sec)
+{
+	for (xmlNodePtr c = sec->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		xmlChar *id = xmlGetProp(c, BAD_CAST "id");
+		int rc = id ? index_put(ix, index_key(c->name, id), c) : 0;
+		xmlFree(id);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static xmlNodePtr child_with_id(xmlNodePtr parent, const xmlChar *name, const xmlChar *id)
@@ -291,7 +392,8 @@ static void merge_pairs(xmlNodePtr into, xmlNodePtr from)
 }
 
 int crmd_doc_update(const char *cur, size_t cur_len, const char *upd, size_t upd_len,
-		    char **ret_xml, size_t *ret_len, struct vg_diags *diags)
+		    const struct vg_cfg_version *ver, char **ret_xml, size_t *ret_len,
+		    struct vg_diags *diags)
 {
 	int rc = -EINVAL;
 	xmlDocPtr base = parse(cur, cur_len, "current configuration", diags);
@@ -336,6 +438,12 @@ int crmd_doc_update(const char *cur, size_t cur_len, const char *upd, size_t upd
 		xmlNodePtr sec = child(conf, sname);
 		if (!sec)
 			sec = xmlNewChild(conf, NULL, us->name, NULL);
+		struct id_index ix = { 0 };
+		if (index_section(&ix, sec)) {
+			index_free(&ix);
+			rc = -ENOMEM;
+			goto out_u;
+		}
 		for (xmlNodePtr o = us->children; o; o = o->next) {
 			if (o->type != XML_ELEMENT_NODE)
 				continue;
@@ -348,17 +456,21 @@ int crmd_doc_update(const char *cur, size_t cur_len, const char *upd, size_t upd
 				rc = -EINVAL;
 				continue;
 			}
-			xmlNodePtr old = child_with_id(sec, o->name, id);
-			xmlFree(id);
+			xmlNodePtr old = index_get(&ix, o->name, id);
 			if (old && merges_by_name(sname, o)) {
+				xmlFree(id);
 				merge_pairs(old, o);
 				continue;
 			}
 			xmlNodePtr copy = xmlCopyNode(o, 1);
-			if (!copy) {
+			if (!copy || index_put(&ix, index_key(o->name, id), copy)) {
+				xmlFree(id);
+				xmlFreeNode(copy);
+				index_free(&ix);
 				rc = -ENOMEM;
 				goto out_u;
 			}
+			xmlFree(id);
 			if (old) {
 				xmlReplaceNode(old, copy);
 				xmlFreeNode(old);
@@ -366,9 +478,10 @@ int crmd_doc_update(const char *cur, size_t cur_len, const char *upd, size_t upd
 				xmlAddChild(sec, copy);
 			}
 		}
+		index_free(&ix);
 	}
 	if (!rc)
-		rc = dump(base, ret_xml, ret_len);
+		rc = finish(base, ver, ret_xml, ret_len, diags);
 out_u:
 	xmlFreeDoc(u);
 out_base:
@@ -377,7 +490,8 @@ out_base:
 }
 
 int crmd_doc_set_property(const char *cur, size_t cur_len, const char *name, const char *value,
-			  char **ret_xml, size_t *ret_len, struct vg_diags *diags)
+			  const struct vg_cfg_version *ver, char **ret_xml, size_t *ret_len,
+			  struct vg_diags *diags)
 {
 	if (!name || !*name || strpbrk(name, " \t\n=<>&\"'")) {
 		vg_diags_add(diags, VG_DIAG_ERROR, 0, "property", "'%s' is not a property name",
@@ -423,7 +537,7 @@ int crmd_doc_set_property(const char *cur, size_t cur_len, const char *name, con
 		free(id);
 	}
 	xmlSetProp(pair, BAD_CAST "value", BAD_CAST(value ? value : ""));
-	int rc = dump(doc, ret_xml, ret_len);
+	int rc = finish(doc, ver, ret_xml, ret_len, diags);
 	xmlFreeDoc(doc);
 	return rc;
 }

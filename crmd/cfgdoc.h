@@ -40,16 +40,19 @@ int crmd_doc_normalize(const char *xml, size_t len, const struct vg_cfg_version 
 /** Merges @upd into @cur: every element with an id in a configuration section
  *  of @upd replaces the element of the same name and id in @cur, or is added
  *  at the end of that section; nvpairs of property and defaults sets are
- *  merged by name.  @upd is a <cib> or a <configuration> document.  The result
- *  still needs crmd_doc_normalize(). */
+ *  merged by name.  @upd is a <cib> or a <configuration> document.  The
+ *  result is checked, stamped with @ver (when not NULL) and canonical, as
+ *  from crmd_doc_normalize(). */
 int crmd_doc_update(const char *cur, size_t cur_len, const char *upd, size_t upd_len,
-		    char **ret_xml, size_t *ret_len, struct vg_diags *diags);
+		    const struct vg_cfg_version *ver, char **ret_xml, size_t *ret_len,
+		    struct vg_diags *diags);
 
 /** Sets cluster property @name to @value in crm_config (the set
- *  "cib-bootstrap-options", else the first set, else a new one).  The result
- *  still needs crmd_doc_normalize(). */
+ *  "cib-bootstrap-options", else the first set, else a new one).  Result as
+ *  for crmd_doc_update(). */
 int crmd_doc_set_property(const char *cur, size_t cur_len, const char *name, const char *value,
-			  char **ret_xml, size_t *ret_len, struct vg_diags *diags);
+			  const struct vg_cfg_version *ver, char **ret_xml, size_t *ret_len,
+			  struct vg_diags *diags);
 
 /* What the status output needs from a configuration. */
 struct crmd_doc_node {

@@ -1112,6 +1112,7 @@ void crmd_core_free(struct crmd_core *c)
 	}
 	crmd_node_states_free(c->dc_status, c->n_dc_status);
 	free(c->last_status_sent);
+	crmd_doc_summary_free(c->summary);
 	free(c->cfg);
 	free(c->local_name);
 	free(c->cluster_name);

@@ -90,6 +90,8 @@ int config_install(struct crmd_core *c, const char *xml, size_t len, const char 
 	copy[len] = '\0';
 	free(c->cfg);
 	c->cfg = copy;
+	crmd_doc_summary_free(c->summary);
+	c->summary = NULL;
 	c->cfg_len = len;
 	c->cfg_ver = v;
 	c->cfg_crc = vg_crc32(0, xml, len);
@@ -302,8 +304,6 @@ static enum outcome compute(struct crmd_core *c, const struct vg_msg_config_chan
 	}
 	struct vg_cfg_version cur = c->cfg_ver;
 	struct vg_cfg_version next = { cur.admin_epoch, cur.epoch + 1, 0 };
-	char *merged = NULL;
-	size_t merged_len = 0;
 	int rc = 0;
 	switch (m->op) {
 	case VG_CHANGE_REPLACE: {
@@ -332,20 +332,16 @@ static enum outcome compute(struct crmd_core *c, const struct vg_msg_config_chan
 		break;
 	}
 	case VG_CHANGE_UPDATE:
-		rc = crmd_doc_update(c->cfg, c->cfg_len, m->xml, m->xml_len, &merged, &merged_len, d);
-		if (!rc)
-			rc = crmd_doc_normalize(merged, merged_len, &next, ret_xml, ret_len, d);
+		rc = crmd_doc_update(c->cfg, c->cfg_len, m->xml, m->xml_len, &next, ret_xml, ret_len,
+				     d);
 		break;
 	case VG_CHANGE_PROPERTY:
-		rc = crmd_doc_set_property(c->cfg, c->cfg_len, m->name, m->value, &merged,
-					   &merged_len, d);
-		if (!rc)
-			rc = crmd_doc_normalize(merged, merged_len, &next, ret_xml, ret_len, d);
+		rc = crmd_doc_set_property(c->cfg, c->cfg_len, m->name, m->value, &next, ret_xml,
+					   ret_len, d);
 		break;
 	default:
 		rc = -EINVAL;
 	}
-	free(merged);
 	if (rc == -EINVAL) {
 		snprintf(why, why_len, "the resulting configuration is invalid");
 		return INVALID;

@@ -104,6 +104,7 @@ struct crmd_core {
 	struct vg_cfg_version cfg_ver;
 	uint32_t cfg_crc;
 	bool have_config;       /* valid, from disk or from the group */
+	struct crmd_doc_summary *summary; /* of cfg, built when first needed */
 
 	/* Persistence. */
 	uint64_t write_id;
