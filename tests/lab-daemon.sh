@@ -10,7 +10,8 @@
 #    while it is down is kept aside and replaced from the group;
 #  - malformed group messages (tests/tools/vigil-inject) are dropped, logged,
 #    and change nothing;
-#  - an unprivileged user is refused; no daemon gives exit 3 at once.
+#  - an unprivileged user is refused; no daemon gives exit 3 at once;
+#  - vigild exits (status 1, clear log) when its Corosync goes away.
 set -u
 
 [ "${VIGIL_LAB_TESTS:-yes}" = no ] && { echo "SKIP: lab tests disabled"; exit 77; }
@@ -248,6 +249,27 @@ t=$(( $(t_ms) - t0 ))
 [ $rc = 3 ] && printf '%s' "$out" | grep -q "vigild is not running on this host" && [ $t -lt 5000 ] &&
 	ok "no daemon: '$out', exit 3 in $t ms" || fail "no daemon: exit $rc in $t ms, '$out'"
 "$lab" daemon n3 start >/dev/null
+wait_for 20 synced n3 >/dev/null || fail "vigild on n3 did not come back"
+
+
+# ------------------------------------------------ Corosync goes away
+vp=$(cat "$labdir/n3/run/vigild.pid" 2>/dev/null)
+kill -9 "$(cat "$labdir/n3/run/corosync.pid")" 2>/dev/null
+gone() { ! [ -d "/proc/$vp" ] || [ "$(cut -d' ' -f3 "/proc/$vp/stat" 2>/dev/null)" = Z ]; }
+if [ -n "$vp" ] && t=$(wait_for 10 gone) && log_of n3 | grep -q "lost the connection to corosync" &&
+	log_of n3 | grep -q "vigild exits with status 1"; then
+	ok "Corosync killed under n3: vigild exits (status 1) in $t ms: $(log_of n3 | grep 'lost the connection' | tail -1 | sed 's/.*crit: //' | cut -c1-100)"
+else
+	fail "vigild on n3 did not exit cleanly after losing Corosync (pid $vp)"
+fi
+
+# Memory errors anywhere, in any daemon of this run (ASan/UBSan builds).
+if grep -l "Sanitizer\|runtime error" "$labdir"/n*/log/vigil/vigild.out 2>/dev/null; then
+	fail "sanitizer reports in vigild's output:"
+	grep -h -A20 "Sanitizer\|runtime error" "$labdir"/n*/log/vigil/vigild.out | head -60
+else
+	ok "no sanitizer report from any vigild"
+fi
 
 # ---------------------------------------------------------------- 5 nodes
 "$lab" down --purge >/dev/null 2>&1
