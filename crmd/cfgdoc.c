@@ -12,6 +12,7 @@
 #include <libxml/tree.h>
 
 #include "cfgdoc.h"
+#include "cib_xml.h"
 
 /* Sections of <configuration> that hold objects with ids, in canonical order. */
 static const char *const sections[] = {
@@ -165,42 +166,26 @@ int crmd_doc_version(const char *xml, size_t len, struct vg_cfg_version *ret_ver
 }
 
 /*
- * Checks a document and writes it in canonical form.  This is the one place
- * that should use the cluster document library (vg_cib_read_memory() +
- * vg_cib_write()); until that lands it checks the structure we rely on and lets
- * libxml2 write the tree, which is deterministic too.
+ * Checks a document and writes it in canonical form: the cluster document
+ * library reads it (XML, schema, meaning: exactly what `vigil configure verify`
+ * accepts) and writes it back canonically, so every member turns the same input
+ * into the same bytes.
  */
 static int check_and_write(xmlDocPtr doc, char **ret_xml, size_t *ret_len, struct vg_diags *diags)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	xmlNodePtr conf = child(root, "configuration");
-	if (!conf) {
-		vg_diags_add(diags, VG_DIAG_ERROR, (int)root->line, "cib",
-			     "<configuration> is missing");
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < 4; i++)
-		if (!child(conf, sections[i]))
-			xmlNewChild(conf, NULL, BAD_CAST sections[i], NULL);
-	/* Every object needs a unique id. */
-	int rc = 0;
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		xmlNodePtr sec = child(conf, sections[i]);
-		for (xmlNodePtr c = sec ? sec->children : NULL; c; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE)
-				continue;
-			xmlChar *id = xmlGetProp(c, BAD_CAST "id");
-			if (!id || !*id) {
-				vg_diags_add(diags, VG_DIAG_ERROR, (int)c->line, sections[i],
-					     "<%s> has no id", (const char *)c->name);
-				rc = -EINVAL;
-			}
-			xmlFree(id);
-		}
-	}
+	char *text = NULL;
+	size_t len = 0;
+	int rc = dump(doc, &text, &len);
 	if (rc)
 		return rc;
-	return dump(doc, ret_xml, ret_len);
+	struct vg_cib *cib = NULL;
+	rc = vg_cib_read_memory(text, len, &cib, diags);
+	free(text);
+	if (rc)
+		return rc;
+	rc = vg_cib_write(cib, ret_xml, ret_len);
+	vg_cib_free(cib);
+	return rc;
 }
 
 /* Strips <status>, stamps @ver (when given), checks and writes canonically. */
@@ -230,10 +215,17 @@ static int finish(xmlDocPtr doc, const struct vg_cfg_version *ver, char **ret_xm
 int crmd_doc_normalize(const char *xml, size_t len, const struct vg_cfg_version *ver,
 		       char **ret_xml, size_t *ret_len, struct vg_diags *diags)
 {
+	/* The document as given first, so that what is wrong is reported with
+	 * the line numbers of the user's own text. */
+	struct vg_cib *as_given = NULL;
+	int rc = vg_cib_read_memory(xml, len, &as_given, diags);
+	vg_cib_free(as_given);
+	if (rc)
+		return rc;
 	xmlDocPtr doc = parse(xml, len, "cib", diags);
 	if (!doc)
 		return -EINVAL;
-	int rc = finish(doc, ver, ret_xml, ret_len, diags);
+	rc = finish(doc, ver, ret_xml, ret_len, diags);
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -148,7 +148,7 @@ static void test_conflict_and_invalid(void **state)
 
 	/* A document based on epoch 1 while the cluster is at 2: refused. */
 	char *r = doc_req("config-replace",
-			  "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\"><configuration>"
+			  "<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\"><configuration>"
 			  "<crm_config/><nodes/><resources/><constraints/></configuration></cib>");
 	id = h_request(h, 2, r);
 	free(r);
@@ -167,9 +167,20 @@ static void test_conflict_and_invalid(void **state)
 	assert_string_equal(code, "invalid");
 	assert_non_null(strstr(h_reply(h, 3, id), "diagnostics"));
 
+	/* A property value the document library refuses: its words reach the
+	 * client, nothing changes. */
+	char *bad = property_req("stonith-enabled", "perhaps");
+	id = h_request(h, 1, bad);
+	free(bad);
+	h_run(h, 1000);
+	assert_true(reply_rc(h_reply(h, 1, id), code, sizeof(code)) < 0);
+	assert_string_equal(code, "invalid");
+	assert_non_null(strstr(h_reply(h, 1, id), "must be a boolean"));
+	assert_epoch(h, 2, 2);
+
 	/* Based on the current epoch: accepted. */
 	r = doc_req("config-replace",
-		    "<cib admin_epoch=\"0\" epoch=\"2\" num_updates=\"0\"><configuration>"
+		    "<cib admin_epoch=\"0\" epoch=\"2\" num_updates=\"0\" validate-with=\"pacemaker-3.9\"><configuration>"
 		    "<crm_config/><nodes/><resources/><constraints/></configuration></cib>");
 	id = h_request(h, 2, r);
 	free(r);
