@@ -69,6 +69,43 @@ void fen_record_free(struct fen_record *rec)
 	free(rec);
 }
 
+int fen_record_manual(const char *id, const char *target, const char *origin, uint64_t now_ms,
+		      struct fen_record **ret_rec)
+{
+	if (!id || !target || !*target || !origin)
+		return -EINVAL;
+	bool ok = true;
+	struct fen_record *rec = calloc(1, sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	rec->id = fen_strdup_null(id, &ok);
+	rec->target = fen_strdup_null(target, &ok);
+	rec->action = fen_strdup_null("off", &ok);
+	rec->origin = fen_strdup_null(origin, &ok);
+	rec->state = FEN_STATE_DONE;
+	rec->requested_ms = rec->finished_ms = now_ms;
+	if (!(rec->attempts = calloc(1, sizeof(*rec->attempts)))) {
+		ok = false;
+	} else {
+		rec->n_attempts = 1;
+		rec->attempts[0] = (struct fen_attempt){
+			.attempt = 1,
+			.device = fen_strdup_null(FEN_DEVICE_MANUAL, &ok),
+			.action = fen_strdup_null("off", &ok),
+			.result = FEN_RESULT_OK,
+			.started_ms = now_ms,
+			.finished_ms = now_ms,
+			.message = fen_strdup_null("confirmed by an administrator: powered off by hand", &ok),
+		};
+	}
+	if (!ok) {
+		fen_record_free(rec);
+		return -ENOMEM;
+	}
+	*ret_rec = rec;
+	return 0;
+}
+
 int fen_record_dup(const struct fen_record *rec, struct fen_record **ret_copy)
 {
 	bool ok = true;

@@ -63,6 +63,16 @@ struct fen_record {
 	size_t n_attempts;
 };
 
+/* The device name a manual confirmation records (not a valid primitive id). */
+#define FEN_DEVICE_MANUAL "(manual)"
+
+/** The record of `vigil node confirm`: an administrator says @target was
+ *  powered off by hand.  It is DONE at @now_ms, action "off", with one attempt
+ *  on device FEN_DEVICE_MANUAL, so history shows who vouched for it.  0,
+ *  -EINVAL or -ENOMEM; *ret_rec is the caller's. */
+int fen_record_manual(const char *id, const char *target, const char *origin, uint64_t now_ms,
+		      struct fen_record **ret_rec);
+
 const char *fen_state_name(enum fen_state state);
 const char *fen_result_name(enum fen_result result);
 

@@ -21,6 +21,7 @@ enum phase {
 	PH_CHECK_STATUS,/* `status` running */
 	PH_DELAY,       /* pcmk_delay_* / priority-fencing-delay before the fence action */
 	PH_FENCE,       /* the fence action running */
+	PH_ON,          /* remapped reboot: the target is off, the on actions run */
 	PH_BACKOFF,     /* between two passes */
 	PH_NO_DEVICE,   /* empty plan: failing on the first loop turn */
 };
@@ -43,6 +44,7 @@ struct fen_op {
 	size_t level, dev;      /* current position in the plan */
 	enum phase phase;
 	bool priority_delay_used;
+	bool fenced;            /* every off of a remapped reboot succeeded */
 	struct fen_run *run;
 	uint64_t run_started_ms;
 	const char *run_action;
@@ -160,6 +162,7 @@ static void level_failed(struct fen_op *op)
 }
 
 static void on_run_done(const struct fen_run_result *res, void *data);
+static void on_phase_next(struct fen_op *op);
 
 static void start_run(struct fen_op *op, const char *action, enum phase phase)
 {
@@ -193,8 +196,23 @@ static void start_run(struct fen_op *op, const char *action, enum phase phase)
 		if (asprintf(&msg, "cannot run agent '%s': %s", d->agent, strerror(-r)) < 0)
 			msg = NULL;
 		record_attempt(op, action, FEN_RESULT_ERROR, -1, 0, msg);
-		level_failed(op);
+		if (phase == PH_ON)
+			on_phase_next(op);   /* the target is already off */
+		else
+			level_failed(op);
 	}
+}
+
+/* After the on action of device op->dev (whatever its result): the next
+ * device's, or the end.  The target was fenced when all were off. */
+static void on_phase_next(struct fen_op *op)
+{
+	op->dev++;
+	if (op->dev == op->plan->levels[op->level].n_devices) {
+		finish(op, FEN_STATE_DONE, NULL);
+		return;
+	}
+	start_run(op, cur_device(op)->on_action, PH_ON);
 }
 
 static void on_wait(void *data);
@@ -281,11 +299,24 @@ static void on_run_done(const struct fen_run_result *res, void *data)
 			return;
 		}
 		op->dev++;
-		if (op->dev == op->plan->levels[op->level].n_devices) {
-			finish(op, FEN_STATE_DONE, NULL);
+		if (op->dev < op->plan->levels[op->level].n_devices) {
+			step(op);
 			return;
 		}
-		step(op);
+		if (op->plan->levels[op->level].remapped_reboot) {
+			op->fenced = true;
+			op->dev = 0;
+			start_run(op, cur_device(op)->on_action, PH_ON);
+			return;
+		}
+		finish(op, FEN_STATE_DONE, NULL);
+		return;
+	}
+	case PH_ON: {
+		enum fen_result result = result_of(res);
+		record_attempt(op, d->on_action, result, res->exit_code, res->signal,
+			       result == FEN_RESULT_OK ? NULL : message_of(res));
+		on_phase_next(op);
 		return;
 	}
 	case PH_KICKOFF:
@@ -360,6 +391,7 @@ static void on_wait(void *data)
 	case PH_CHECK_LIST:
 	case PH_CHECK_STATUS:
 	case PH_FENCE:
+	case PH_ON:
 		break;
 	}
 }
@@ -374,11 +406,35 @@ static void on_deadline(void *data)
 		record_attempt(op, op->run_action, FEN_RESULT_CANCELLED, -1, 0,
 			       strdup("the operation's deadline passed"));
 	}
+	if (op->fenced) {   /* every off succeeded: only an on was cut short */
+		finish(op, FEN_STATE_DONE, NULL);
+		return;
+	}
 	char reason[512];
 	snprintf(reason, sizeof(reason), "deadline of %llu ms passed after %u attempt(s)%s%s",
 		 (unsigned long long)op->deadline_ms, op->attempt,
 		 op->last_failure[0] ? "; last: " : "", op->last_failure);
 	finish(op, FEN_STATE_FAILED, reason);
+}
+
+/* A plan from fen_plan_build() is always well formed; one built by hand is
+ * checked so that a mistake is -EINVAL, not a crash in the middle of fencing. */
+static bool plan_valid(const struct fen_plan *plan)
+{
+	if (!plan->target || !plan->action)
+		return false;
+	for (size_t i = 0; i < plan->n_levels; i++) {
+		const struct fen_level *l = &plan->levels[i];
+		if (l->n_devices == 0 || !l->devices)
+			return false;
+		for (size_t j = 0; j < l->n_devices; j++) {
+			const struct fen_device *d = &l->devices[j];
+			if (!d->id || !d->agent || !d->action || (l->remapped_reboot && !d->on_action) ||
+			    (d->host_arg && !d->port) || (d->n_params && !d->params))
+				return false;
+		}
+	}
+	return true;
 }
 
 static bool plan_needs_random(const struct fen_plan *plan)
@@ -395,7 +451,7 @@ int fen_op_start(struct fen_runner *runner, struct fen_plan *plan, const struct 
 {
 	int r = -EINVAL;
 	struct fen_op *op = NULL;
-	if (!runner || !plan || !opts || !opts->id || opts->max_attempts < 1 ||
+	if (!runner || !plan || !opts || !opts->id || opts->max_attempts < 1 || !plan_valid(plan) ||
 	    (!opts->random && plan_needs_random(plan)))
 		goto out_plan;
 	r = -ENOMEM;

@@ -9,6 +9,11 @@
  * the whole operation.  After the last failure the record says FAILED and why:
  * the node is never assumed down, the caller decides when to try again.
  *
+ * A remapped reboot level (fen_level.remapped_reboot) runs every device's off
+ * action in order - all must succeed, and then the target is fenced - and then
+ * every device's on action; a failed on is recorded but does not undo the
+ * fencing.
+ *
  * Before a device's fence action: a device whose host check is dynamic-list
  * runs its agent's `list` (when that fails and the check was only Pacemaker's
  * default, `status` on the port), a device with check status runs `status`;

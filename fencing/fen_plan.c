@@ -293,6 +293,7 @@ static void device_clear(struct fen_device *d)
 	free(d->action);
 	free(d->host_arg);
 	free(d->port);
+	free(d->on_action);
 	for (size_t i = 0; i < d->n_params; i++) {
 		free(d->params[i].name);
 		free(d->params[i].value);
@@ -606,6 +607,21 @@ static bool level_matches(const struct vg_cib *cib, const struct vg_fencing_leve
 	return false;
 }
 
+/* How many device ids a fencing-level's devices attribute names. */
+static size_t count_ids(const char *p)
+{
+	size_t n = 0;
+	while (p && *p) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		size_t len = strcspn(p, ", \t");
+		if (len)
+			n++;
+		p += len;
+	}
+	return n;
+}
+
 static int cmp_level_index(const void *a, const void *b)
 {
 	const struct vg_fencing_level *x = *(const struct vg_fencing_level *const *)a;
@@ -658,7 +674,11 @@ static int plan_topology(const struct vg_cib *cib, const char *target, const cha
 				     l->index);
 			continue;
 		}
-		lvl = (struct fen_level){ .index = l->index };
+		/* A reboot through several devices (the two supplies of one server)
+		 * must have them all off at once: rebooting one after the other
+		 * never cuts the power.  So, like Pacemaker: all off, then all on. */
+		bool remap = strcmp(action, "reboot") == 0 && count_ids(l->devices) > 1;
+		lvl = (struct fen_level){ .index = l->index, .remapped_reboot = remap };
 		bool usable = true;
 		const char *p = l->devices ? l->devices : "";
 		while (*p && usable) {
@@ -686,7 +706,13 @@ static int plan_topology(const struct vg_cib *cib, const char *target, const cha
 					     id, l->index);
 				usable = false;
 			} else {
-				r = device_make(res, target, action, opts, &dev, &capable, diags);
+				r = device_make(res, target, remap ? "off" : action, opts, &dev,
+						&capable, diags);
+				if (r == 0 && remap) {
+					const char *on = fen_nvsets_get(&res->instance, "pcmk_on_action");
+					if (!(dev.on_action = strdup(on ? on : "on")))
+						r = -ENOMEM;
+				}
 				if (r == -ENOMEM) {
 					free(id);
 					goto out_free;

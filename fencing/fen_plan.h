@@ -29,7 +29,9 @@
  *    `target-pattern` (POSIX extended regex, unanchored, as Pacemaker) or
  *    `target-attribute`=`target-value` (the node's attribute) that matches.  Its
  *    levels run by ascending index; all devices of a level must succeed, else
- *    the next level is tried.  A level naming an unknown device, or a device
+ *    the next level is tried.  A reboot through a level of several devices is
+ *    remapped to "all off, then all on" (Pacemaker does the same): rebooting
+ *    two power supplies one after the other would never cut the power.  A level naming an unknown device, or a device
  *    that statically cannot fence the target, can never succeed: it is left out
  *    with a diagnostic.  No matching topology: every capable device forms its
  *    own one-device level, higher meta `priority` first, then document order.
@@ -84,7 +86,9 @@ struct fen_param {
 struct fen_device {
 	char *id;               /* the primitive's id */
 	char *agent;            /* its type: the agent's program name */
-	char *action;           /* agent action: the requested one, or pcmk_<action>_action */
+	char *action;           /* agent action: the requested one, or pcmk_<action>_action;
+				 * "off" (pcmk_off_action) in a remapped reboot */
+	char *on_action;        /* remapped reboot only: "on" or pcmk_on_action; else NULL */
 	char *host_arg;         /* parameter carrying the port ("port" unless pcmk_host_argument
 				 * says otherwise); NULL when pcmk_host_argument=none */
 	char *port;             /* explicit, else mapped through pcmk_host_map, else the target */
@@ -100,6 +104,10 @@ struct fen_device {
 
 struct fen_level {
 	int index;              /* topology index; 0 for a level made of one capable device */
+	/* A reboot through a level of several devices: every device runs its
+	 * off action (all must succeed: then the target is fenced), then every
+	 * device its on_action (failures there are recorded, not fatal). */
+	bool remapped_reboot;
 	char *id;               /* the fencing-level's id; NULL without topology */
 	struct fen_device *devices;
 	size_t n_devices;

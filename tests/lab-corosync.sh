@@ -63,6 +63,11 @@ lab_links() {
 }
 links_before=$(lab_links)
 
+# Start time of a process (field 22 of /proc/PID/stat, after the command).
+proc_start() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }' | grep .
+}
+
 # Record what identifies this lab's processes before it goes down.
 snapshot() {
 	inos="" pids=""
@@ -70,11 +75,20 @@ snapshot() {
 	subnet=$(sed -n 's/^[[:space:]]*ring0_addr: \([0-9.]*\)\.[0-9]*$/\1.0\/24/p' \
 		"$labdir/n1/etc/corosync/corosync.conf" 2>/dev/null | head -1)
 	[ -n "$subnet" ] || fail "cannot tell the lab's subnet"
+	# Every process in the lab's namespaces, as PID:start-time: namespace
+	# inode numbers are reused once freed (other tests make namespaces at the
+	# same time), a process's start time is not.
 	for f in "$labdir"/n*/netns.ino; do
-		[ -r "$f" ] && inos="$inos $(cat "$f")"
+		[ -r "$f" ] || continue
+		for p in $(stat -L -c '%n %i' /proc/[0-9]*/ns/net 2>/dev/null |
+			awk -v i="$(cat "$f")" '$2 == i { split($1, a, "/"); print a[3] }'); do
+			st=$(proc_start "$p") && inos="$inos $p:$st"
+		done
 	done
+	echo "    snapshot: $(echo $inos | wc -w) processes in the lab's namespaces"
 	for f in "$labdir"/n*/run/*.pid; do
-		[ -r "$f" ] && pids="$pids $(cat "$f")"
+		[ -r "$f" ] || continue
+		p=$(cat "$f") && st=$(proc_start "$p") && pids="$pids $p:$st"
 	done
 }
 
@@ -82,18 +96,19 @@ assert_nothing_left() {
 	what=$1
 	left=""
 	[ -n "$(ip netns list | grep "^$VIGIL_LAB_NAME-")" ] && left="$left namespaces:$(ip netns list | grep "^$VIGIL_LAB_NAME-" | tr '\n' ' ')"
-	for ino in $inos; do
-		p=$(stat -L -c '%n %i' /proc/[0-9]*/ns/net 2>/dev/null | awk -v i="$ino" '$2 == i')
-		[ -n "$p" ] && left="$left processes-in-netns($ino):$p"
+	for ps in $inos; do
+		[ "$(proc_start "${ps%%:*}" 2>/dev/null)" = "${ps#*:}" ] &&
+			left="$left process-in-lab-netns:${ps%%:*}($(cat "/proc/${ps%%:*}/comm" 2>/dev/null))"
 	done
-	for pid in $pids; do
-		[ -d "/proc/$pid" ] && left="$left process:$pid($(cat /proc/$pid/comm 2>/dev/null))"
+	for ps in $pids; do
+		[ "$(proc_start "${ps%%:*}" 2>/dev/null)" = "${ps#*:}" ] &&
+			left="$left process:${ps%%:*}($(cat "/proc/${ps%%:*}/comm" 2>/dev/null))"
 	done
 	grep -q -e "$labdir" -e "/run/netns/$VIGIL_LAB_NAME-" /proc/mounts && left="$left mounts"
 	[ -n "$subnet" ] && [ -n "$(ip route show "$subnet")" ] && left="$left route:$(ip route show "$subnet")"
 	links_now=$(lab_links)
 	[ "$links_now" = "$links_before" ] || left="$left links:[$links_now]"
-	for pid in $pids; do
+	for pid in $(echo "$pids" | sed 's/:[0-9]*//g'); do
 		ls /dev/shm | grep -q -- "-$pid-" && left="$left shm:$(ls /dev/shm | grep -- "-$pid-" | tr '\n' ' ')"
 	done
 	if [ -z "$left" ]; then ok "$what leaves nothing"; else fail "$what leaves:$left"; fi

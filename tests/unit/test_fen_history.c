@@ -149,12 +149,32 @@ static void test_json_and_merge(void **state)
 	fen_history_clear(&c);
 }
 
+static void test_manual_confirmation(void **state)
+{
+	struct fen_record *r = NULL;
+	assert_int_equal(fen_record_manual("c1", "n3", "vigil node confirm by root", 1234, &r), 0);
+	assert_int_equal(r->state, FEN_STATE_DONE);
+	assert_string_equal(r->action, "off");
+	assert_int_equal(r->finished_ms, 1234);
+	assert_int_equal(r->n_attempts, 1);
+	assert_string_equal(r->attempts[0].device, FEN_DEVICE_MANUAL);
+	assert_int_equal(r->attempts[0].result, FEN_RESULT_OK);
+	/* It supersedes a pending or failed operation for the same id. */
+	struct fen_history h = { 0 };
+	assert_int_equal(fen_history_put(&h, rec("c1", "n3", FEN_STATE_FAILED, 100, 200, 1)), 0);
+	assert_int_equal(fen_history_put(&h, r), 0);
+	assert_string_equal(fen_history_last_for(&h, "n3")->origin, "vigil node confirm by root");
+	fen_history_clear(&h);
+	assert_int_equal(fen_record_manual("c1", "", "root", 1, &r), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_order_and_supersede),
 		cmocka_unit_test(test_bound_keeps_pending),
 		cmocka_unit_test(test_json_and_merge),
+		cmocka_unit_test(test_manual_confirmation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,23 +146,27 @@ static void test_topology_second_level(void **state)
 	assert_string_equal(rec->action, "reboot");
 	assert_string_equal(rec->origin, "test");
 	assert_string_equal(rec->executor, "self");
-	assert_int_equal(rec->n_attempts, 4);
-	static const char *const devs[] = { "ipmi", "broken", "pdu_a", "pdu_b" };
+	/* Both levels have two devices: reboot runs as all off, then all on. */
+	assert_int_equal(rec->n_attempts, 6);
+	static const char *const devs[] = { "ipmi", "broken", "pdu_a", "pdu_b", "pdu_a", "pdu_b" };
+	static const char *const actions[] = { "off", "off", "off", "off", "on", "on" };
 	static const enum fen_result results[] = { FEN_RESULT_OK, FEN_RESULT_FAILED, FEN_RESULT_OK,
-						   FEN_RESULT_OK };
-	static const int levels[] = { 1, 1, 2, 2 };
-	for (size_t i = 0; i < 4; i++) {
+						   FEN_RESULT_OK, FEN_RESULT_OK, FEN_RESULT_OK };
+	static const int levels[] = { 1, 1, 2, 2, 2, 2 };
+	for (size_t i = 0; i < 6; i++) {
 		assert_string_equal(rec->attempts[i].device, devs[i]);
+		assert_string_equal(rec->attempts[i].action, actions[i]);
 		assert_int_equal(rec->attempts[i].result, results[i]);
 		assert_int_equal(rec->attempts[i].level, levels[i]);
 		assert_int_equal(rec->attempts[i].attempt, 1);
-		assert_string_equal(rec->attempts[i].action, "reboot");
 		assert_true(rec->attempts[i].finished_ms >= rec->attempts[i].started_ms);
 		assert_true(rec->attempts[i].started_ms >= rec->requested_ms);
 	}
-	assert_string_equal(rec->attempts[1].message, "fence_vgtest: refusing to reboot n1");
+	/* The second off started after the first finished: never both at once. */
+	assert_true(rec->attempts[3].started_ms >= rec->attempts[2].finished_ms);
+	assert_string_equal(rec->attempts[1].message, "fence_vgtest: refusing to off n1");
 	assert_int_equal(rec->attempts[1].exit_code, 1);
-	assert_true(rec->finished_ms >= rec->attempts[3].finished_ms);
+	assert_true(rec->finished_ms >= rec->attempts[5].finished_ms);
 
 	/* The record survives JSON unchanged. */
 	char *json = NULL, *again = NULL;
@@ -171,13 +175,46 @@ static void test_topology_second_level(void **state)
 	assert_int_equal(fen_record_from_json(json, &back), 0);
 	assert_int_equal(fen_record_to_json(back, &again), 0);
 	assert_string_equal(json, again);
-	assert_int_equal(back->n_attempts, 4);
+	assert_int_equal(back->n_attempts, 6);
 	assert_string_equal(back->attempts[1].message, rec->attempts[1].message);
 	assert_int_equal(back->attempts[3].finished_ms, rec->attempts[3].finished_ms);
 	assert_non_null(strstr(json, "\"result\":\"failed\""));
 	free(json);
 	free(again);
 	fen_record_free(back);
+	fen_record_free(rec);
+}
+
+/* A single-device level reboots; a failed on after all offs is recorded but
+ * the target was fenced. */
+static void test_remapped_reboot_on_fails(void **state)
+{
+	struct ctx *c = *state;
+	struct vg_resource res[] = {
+		DEV("single", NV("mode", "fail")),
+		DEV("psu1", NV("mode", "ok")),
+		DEV("psu2", NV("mode", "ok"), NV("on_fails", "1")),
+	};
+	struct vg_fencing_level lv[] = {
+		LEVEL_T("l1", 1, "n1", "single"),
+		LEVEL_T("l2", 2, "n1", "psu1,psu2"),
+	};
+	struct vg_cib cib = { .resources = res, .n_resources = ARRAY_N(res),
+			      .has_fencing_topology = true, .fencing_levels = lv,
+			      .n_fencing_levels = ARRAY_N(lv) };
+	struct fen_record *rec = fence(c, &cib, "n1", NULL);
+	assert_int_equal(rec->state, FEN_STATE_DONE);
+	assert_null(rec->reason);
+	assert_int_equal(rec->n_attempts, 5);
+	assert_string_equal(rec->attempts[0].action, "reboot");
+	assert_int_equal(rec->attempts[0].result, FEN_RESULT_FAILED);
+	assert_string_equal(rec->attempts[3].device, "psu1");
+	assert_string_equal(rec->attempts[3].action, "on");
+	assert_int_equal(rec->attempts[3].result, FEN_RESULT_OK);
+	assert_string_equal(rec->attempts[4].device, "psu2");
+	assert_string_equal(rec->attempts[4].action, "on");
+	assert_int_equal(rec->attempts[4].result, FEN_RESULT_FAILED);
+	assert_string_equal(rec->attempts[4].message, "fence_vgtest: cannot power n1 on");
 	fen_record_free(rec);
 }
 
@@ -297,6 +334,16 @@ static void test_delays_injected(void **state)
 	assert_true(second >= 50);
 	assert_true(second < 50 + 1500);
 	fen_record_free(rec);
+
+	/* A hand-made plan with an empty level is refused, not crashed on. */
+	struct fen_plan *hand = calloc(1, sizeof(*hand));
+	hand->target = strdup("n1");
+	hand->action = strdup("off");
+	hand->levels = calloc(1, sizeof(*hand->levels));
+	hand->n_levels = 1;
+	struct fen_op_opts ho = { .id = "op-x", .max_attempts = 1 };
+	assert_int_equal(fen_op_start(c->runner, hand, &ho, on_done, NULL, NULL), -EINVAL);
+	assert_int_equal(fen_op_start(c->runner, NULL, &ho, on_done, NULL, NULL), -EINVAL);
 
 	/* A random delay without an RNG is refused; the plan is freed anyway. */
 	struct vg_diags d = { 0 };
@@ -469,6 +516,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_topology_second_level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remapped_reboot_on_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_levels_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries_then_success, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries_exhausted, setup, teardown),

@@ -248,6 +248,14 @@ static void test_topology_target(void **state)
 	assert_string_equal(p->levels[0].id, "l1");
 	assert_int_equal(p->levels[0].n_devices, 1);
 	assert_string_equal(p->levels[0].devices[0].id, "ipmi1");
+	assert_false(p->levels[0].remapped_reboot);
+	assert_string_equal(p->levels[0].devices[0].action, "reboot");
+	assert_null(p->levels[0].devices[0].on_action);
+	/* Two devices: reboot becomes all off, then all on. */
+	assert_true(p->levels[1].remapped_reboot);
+	assert_string_equal(p->levels[1].devices[0].action, "off");
+	assert_string_equal(p->levels[1].devices[1].action, "off");
+	assert_string_equal(p->levels[1].devices[0].on_action, "on");
 	assert_int_equal(p->levels[1].index, 2);
 	assert_int_equal(p->levels[1].n_devices, 2);
 	assert_string_equal(p->levels[1].devices[0].id, "pdu_a");
@@ -256,6 +264,12 @@ static void test_topology_target(void **state)
 	assert_string_equal(p->levels[1].devices[1].port, "11");
 	assert_int_equal(p->levels[2].index, 9);
 	assert_string_equal(p->levels[2].devices[0].id, "sbd");
+	fen_plan_free(p);
+
+	/* No remapping for off. */
+	p = plan_for(&cib, "node1", "off", &d);
+	assert_false(p->levels[1].remapped_reboot);
+	assert_null(p->levels[1].devices[0].on_action);
 	fen_plan_free(p);
 
 	/* The exact target wins over a matching pattern. */
