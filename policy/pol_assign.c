@@ -523,6 +523,8 @@ static int assign(struct pol_ctx *c, struct pol_rs *rs)
 			goto out;
 	}
 
+	if (rs->orphan)
+		rs->stop_reason = "no longer in the configuration";
 	if (rs->target_stopped || rs->fatal || rs->stop_reason) {
 		for (size_t n = 0; n < c->n_nodes; n++)
 			row[n] = -POL_INF;

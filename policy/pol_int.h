@@ -168,6 +168,7 @@ struct pol_rs {
 	bool allow_migrate;
 	bool critical;
 	bool is_stonith;
+	bool orphan;                    /* in the history only: no longer configured */
 	bool target_stopped;            /* target-role=Stopped */
 	bool requires_fencing;          /* starts wait for fencing (requires=fencing) */
 	bool requires_quorum;
@@ -259,9 +260,12 @@ struct pol_ctx {
 	const char **dims;
 	size_t n_dims;
 
-	/* resources */
+	/* resources: the configured ones, then the orphans (found in the
+	 * history but no longer configured), which are only ever stopped */
 	struct pol_rs *rscs;
 	size_t n_rscs;
+	size_t n_cfg_rscs;
+	struct vg_resource *orphan_cfgs;
 	struct pol_map rsc_by_id;
 	struct pol_hist *hist;          /* all records, grouped by resource */
 	size_t n_hist;

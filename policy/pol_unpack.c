@@ -204,7 +204,7 @@ int pol_unpack_nodes(struct pol_ctx *c)
 		/* Until the status says otherwise a node is offline, and unclean
 		 * when startup-fencing wants every unseen node fenced. */
 		nd->unseen = true;
-		nd->unclean = c->startup_fencing;
+		nd->unclean = c->startup_fencing && c->stonith_enabled;
 		nd->unclean_reason = NULL;
 	}
 	return 0;
@@ -244,22 +244,95 @@ static long long util_value(const char *s)
 	return v;
 }
 
+/* Resources the history knows but the configuration does not: stop-orphan-
+ * resources (default true) stops them wherever they still run. */
+static int find_orphans(struct pol_ctx *c, struct pol_map *seen)
+{
+	const struct vg_cib *cib = c->cib;
+	size_t n = 0, cap = 0;
+	int r;
+
+	if (!pol_bool(prop(c, "stop-orphan-resources"), true))
+		return 0;
+	for (size_t i = 0; i < cib->n_node_states; i++) {
+		const struct vg_node_state *st = &cib->node_states[i];
+
+		for (size_t l = 0; l < st->n_lrm; l++) {
+			const struct vg_lrm_resource *lrm = &st->lrm[l];
+
+			if (!lrm->id || pol_map_get(&c->rsc_by_id, lrm->id) >= 0 ||
+			    pol_map_get(seen, lrm->id) >= 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				struct vg_resource *v = realloc(c->orphan_cfgs, cap * sizeof(*v));
+
+				if (!v)
+					return -ENOMEM;
+				c->orphan_cfgs = v;
+			}
+			struct vg_resource *res = &c->orphan_cfgs[n];
+
+			memset(res, 0, sizeof(*res));
+			res->id = lrm->id;
+			res->cls = lrm->cls;
+			res->provider = lrm->provider;
+			res->type = lrm->type;
+			r = pol_map_put(seen, lrm->id, (int)n);
+			if (r < 0)
+				return r;
+			n++;
+		}
+	}
+	return (int)n;
+}
+
 int pol_unpack_resources(struct pol_ctx *c)
 {
 	const struct vg_cib *cib = c->cib;
+	struct pol_map seen = { 0 };
 	int r;
 
-	c->n_rscs = cib->n_resources;
+	c->n_cfg_rscs = cib->n_resources;
+	r = pol_map_init(&c->rsc_by_id, c->n_cfg_rscs);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_cfg_rscs; i++) {
+		const char *id = cib->resources[i].id;
+
+		if (!id) {
+			vg_diags_add(c->diags, VG_DIAG_ERROR, cib->resources[i].line, "primitive",
+				     "primitive without id");
+			return -EINVAL;
+		}
+		if (pol_map_get(&c->rsc_by_id, id) >= 0) {
+			vg_diags_add(c->diags, VG_DIAG_ERROR, cib->resources[i].line, id,
+				     "duplicate resource id '%s'", id);
+			return -EINVAL;
+		}
+		r = pol_map_put(&c->rsc_by_id, id, (int)i);
+		if (r < 0)
+			return r;
+	}
+	r = pol_map_init(&seen, 16);
+	if (r == 0)
+		r = find_orphans(c, &seen);
+	pol_map_fini(&seen);
+	if (r < 0)
+		return r;
+	c->n_rscs = c->n_cfg_rscs + (size_t)r;
+	for (size_t i = c->n_cfg_rscs; i < c->n_rscs; i++) {
+		r = pol_map_put(&c->rsc_by_id, c->orphan_cfgs[i - c->n_cfg_rscs].id, (int)i);
+		if (r < 0)
+			return r;
+	}
 	c->rscs = calloc(c->n_rscs ? c->n_rscs : 1, sizeof(*c->rscs));
 	if (!c->rscs)
 		return -ENOMEM;
-	r = pol_map_init(&c->rsc_by_id, c->n_rscs);
-	if (r < 0)
-		return r;
 
 	/* utilization dimensions: every name some resource asks for, first
 	 * appearance order (a handful, so the linear search is fine) */
-	for (size_t i = 0; i < c->n_rscs; i++) {
+	for (size_t i = 0; i < c->n_cfg_rscs; i++) {
 		const struct vg_nvsets *u = &cib->resources[i].utilization;
 
 		for (size_t s = 0; s < u->n; s++)
@@ -270,36 +343,26 @@ int pol_unpack_resources(struct pol_ctx *c)
 	}
 
 	bool stonith_possible = false;
-	for (size_t i = 0; i < c->n_rscs; i++)
+	for (size_t i = 0; i < c->n_cfg_rscs; i++)
 		if (cib->resources[i].cls && !strcmp(cib->resources[i].cls, "stonith"))
 			stonith_possible = true;
 	c->have_stonith_rsc = stonith_possible;
 
 	for (size_t i = 0; i < c->n_rscs; i++) {
 		struct pol_rs *rs = &c->rscs[i];
-		const struct vg_resource *res = &cib->resources[i];
+		bool orphan = i >= c->n_cfg_rscs;
+		const struct vg_resource *res = orphan ? &c->orphan_cfgs[i - c->n_cfg_rscs] :
+					       &cib->resources[i];
 		const char *v;
 		int score;
 
 		rs->cfg = res;
 		rs->id = res->id;
 		rs->idx = (int)i;
+		rs->orphan = orphan;
 		rs->assigned = -1;
 		rs->partial_src = rs->partial_tgt = -1;
 		rs->provisional = true;
-		if (!rs->id) {
-			vg_diags_add(c->diags, VG_DIAG_ERROR, res->line, "primitive",
-				     "primitive without id");
-			return -EINVAL;
-		}
-		if (pol_map_get(&c->rsc_by_id, rs->id) >= 0) {
-			vg_diags_add(c->diags, VG_DIAG_ERROR, res->line, rs->id,
-				     "duplicate resource id '%s'", rs->id);
-			return -EINVAL;
-		}
-		r = pol_map_put(&c->rsc_by_id, rs->id, (int)i);
-		if (r < 0)
-			return r;
 
 		rs->is_stonith = res->cls && !strcmp(res->cls, "stonith");
 		rs->priority = 0;
@@ -799,6 +862,9 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 {
 	struct pol_nd *nd = &c->nodes[n];
 	enum { UNKNOWN, STOPPED, STARTED } role = UNKNOWN;
+	/* On a node already known to be unclean, failures change nothing:
+	 * fencing will make the resource stopped there whatever happened. */
+	bool was_unclean = nd->unclean;
 
 	for (size_t i = 0; i < n_ops; i++) {
 		const struct vg_lrm_op *op = ops[i].op;
@@ -937,6 +1003,11 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		}
 	}
 	h->active = role == STARTED;
+	if (was_unclean) {
+		h->failed = false;
+		h->blocked = false;
+		h->stopped_by_failure = false;
+	}
 	return 0;
 }
 
@@ -1045,7 +1116,7 @@ int pol_unpack_status(struct pol_ctx *c)
 			int rr = pol_map_get(&c->rsc_by_id, lrm->id);
 
 			if (rr < 0)
-				continue;       /* orphan: handled by pol_unpack_orphans() */
+				continue;       /* orphan, but stop-orphan-resources=false */
 			struct pol_hist *h = &c->hist[c->n_hist++];
 
 			h->rsc = rr;
@@ -1116,6 +1187,9 @@ int pol_unpack_status(struct pol_ctx *c)
 				else
 					continue;
 			}
+			/* a node in maintenance keeps what it runs, untouched */
+			if (nd->maintenance)
+				rs->managed = false;
 			if (h->failed)
 				rs->failed = true;
 			if (h->blocked)
