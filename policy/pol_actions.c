@@ -152,6 +152,8 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 		}
 		if (nd->unclean)
 			blocked = pol_arena_printf(c->arena, "waiting for fencing of %s", nd->name);
+		if (n == rs->dangling)
+			continue;       /* only needs its stop, below */
 		live[n_live++] = n;
 	}
 	for (size_t k = 0; k < rs->n_hist; k++) {
@@ -205,7 +207,21 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 	 * where it should run. */
 	bool keep_chosen = false;
 
-	if (n_live > 1) {
+	bool partial = rs->partial_src >= 0 && n_live == 2 &&
+		((live[0] == rs->partial_src && live[1] == rs->partial_tgt) ||
+		 (live[1] == rs->partial_src && live[0] == rs->partial_tgt));
+
+	/* a migration that got half way: finish it if the target is still
+	 * where it should go, else stop it on both (below) */
+	if (partial && next == rs->partial_tgt && !live_failed && !rs->no_migrate &&
+	    c->nodes[rs->partial_src].online && pol_node_usable(&c->nodes[next])) {
+		NEW_ACT(p->start, c, POL_OP_MIGRATE, i, next, rs->partial_src,
+			"finishing a live migration");
+		p->stops[p->n_stops++] = p->start;
+		rs->change = POL_CHANGE_MIGRATE;
+		goto dangling;
+	}
+	if (n_live > 1 && !partial) {
 		switch (rs->multiple_active) {
 		case POL_MULTI_BLOCK:
 			rs->assigned = live[0];
@@ -231,14 +247,6 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 		int cur = live[0];
 		struct pol_nd *cn = &c->nodes[cur];
 
-		/* an unfinished migration going where it was going: finish it */
-		if (rs->partial_tgt >= 0 && next == rs->partial_tgt && !live_failed &&
-		    cur == rs->partial_src && pol_node_usable(&c->nodes[next]) && cn->online) {
-			NEW_ACT(p->start, c, POL_OP_MIGRATE, i, next, cur, "finishing a live migration");
-			p->stops[p->n_stops++] = p->start;
-			rs->change = POL_CHANGE_MIGRATE;
-			goto done;
-		}
 		if (next == cur) {
 			if (live_failed) {
 				NEW_ACT(p->start, c, POL_OP_RESTART, i, cur, -1,
@@ -251,7 +259,7 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 			goto done;
 		}
 		if (next >= 0 && !live_failed && !rs->failed && rs->allow_migrate && cn->online &&
-		    !cn->pending && pol_node_usable(&c->nodes[next]) && rs->partial_tgt < 0) {
+		    !cn->pending && pol_node_usable(&c->nodes[next]) && !rs->no_migrate) {
 			NEW_ACT(p->start, c, POL_OP_MIGRATE, i, next, cur,
 				pol_arena_printf(c->arena, "%s cannot stay on %s", rs->id, cn->name));
 			p->stops[p->n_stops++] = p->start;
@@ -282,20 +290,6 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 		NEW_ACT(p->stops[p->n_stops], c, POL_OP_STOP, i, n, -1, why);
 		p->n_stops++;
 	}
-	/* the target of an unfinished migration may run it too */
-	if (rs->partial_tgt >= 0 && rs->partial_tgt != next && c->nodes[rs->partial_tgt].online &&
-	    !c->nodes[rs->partial_tgt].unclean) {
-		bool listed = false;
-
-		for (size_t k = 0; k < rs->n_active; k++)
-			if (rs->active[k] == rs->partial_tgt)
-				listed = true;
-		if (!listed) {
-			NEW_ACT(p->stops[p->n_stops], c, POL_OP_STOP, i, rs->partial_tgt, -1,
-				"undoing an unfinished live migration");
-			p->n_stops++;
-		}
-	}
 	if (next >= 0 && !keeps) {
 		const char *why = rs->failed ? pol_arena_printf(c->arena, "recovering %s", rs->id) :
 			rs->n_active ? pol_arena_printf(c->arena, "moving from %s",
@@ -323,6 +317,17 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 		rs->change = POL_CHANGE_MOVE;
 	p->moving = p->start >= 0 && p->n_stops > 0;
 done:
+dangling:
+	/* a migration that completed but left its source to be stopped */
+	if (rs->dangling >= 0 && !c->nodes[rs->dangling].fence) {
+		int sa;
+
+		NEW_ACT(sa, c, POL_OP_STOP, i, rs->dangling, -1,
+			"the end of a live migration: stop on the source");
+		p->stops[p->n_stops++] = sa;
+		if (rs->change == POL_CHANGE_NONE)
+			rs->change = POL_CHANGE_STOP;
+	}
 	return 0;
 }
 
