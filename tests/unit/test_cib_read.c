@@ -620,8 +620,12 @@ static void test_check_resources(void **state)
 	expect(WITH_RSC(META_VM("is-managed", "2")), "nvpair[@id='vm9-m1']",
 	       "meta attribute 'is-managed' must be a boolean");
 	expect(WITH_RSC(META_VM("migration-threshold", "three")), "nvpair[@id='vm9-m1']",
-	       "meta attribute 'migration-threshold' must be a score (an integer, INFINITY or "
-	       "-INFINITY), not 'three'");
+	       "meta attribute 'migration-threshold' must be a non-negative integer or INFINITY, "
+	       "not 'three'");
+	expect(WITH_RSC(META_VM("migration-threshold", "-1")), "nvpair[@id='vm9-m1']",
+	       "meta attribute 'migration-threshold' must be a non-negative integer or INFINITY, "
+	       "not '-1'");
+	expect_ok(WITH_RSC(META_VM("migration-threshold", "INFINITY")), NULL);
 	expect(WITH_RSC(META_VM("failure-timeout", "10 minutes")), "nvpair[@id='vm9-m1']",
 	       "meta attribute 'failure-timeout' value '10 minutes' is not a duration");
 	expect(WITH_RSC(META_VM("resource-stickiness", "sticky")), "nvpair[@id='vm9-m1']",
@@ -750,6 +754,40 @@ static void test_check_scales(void **state)
 	free(oids);
 }
 
+/* Past libxml2's 10 MB look-ahead limit (a 32-node x 5000-VM document is
+ * 11 MB): such a document loads; rules still cannot nest without bound. */
+static void test_large_and_deep(void **state)
+{
+	const char *doc = WITH_CONS("");
+	const char *cut = strstr(doc, "<nodes>");
+	assert_non_null(cut);
+	size_t pad = 11u * 1024 * 1024, head = (size_t)(cut - doc), len = strlen(doc);
+	char *big = malloc(len + pad + 1);
+	assert_non_null(big);
+	memcpy(big, doc, head);
+	memset(big + head, ' ', pad);
+	memcpy(big + head + pad, cut, len - head + 1);
+	expect_ok(big, NULL);
+	free(big);
+
+	char deep[8192] = "";
+	size_t n = 0;
+	n += (size_t)snprintf(deep + n, sizeof(deep) - n,
+			      "<rsc_location id=\"deep\" rsc=\"vm1\">");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "<rule id=\"r%d\" score=\"10\">", i);
+	n += (size_t)snprintf(deep + n, sizeof(deep) - n,
+			      "<expression id=\"e\" attribute=\"#uname\" operation=\"eq\" value=\"n1\"/>");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "</rule>");
+	snprintf(deep + n, sizeof(deep) - n, "</rsc_location>");
+	const char *tmpl = WITH_CONS("@@"), *at = strstr(tmpl, "@@");
+	char *full = NULL;
+	assert_true(asprintf(&full, "%.*s%s%s", (int)(at - tmpl), tmpl, deep, at + 2) > 0);
+	expect(full, NULL, "rules nest deeper than 16 levels");
+	free(full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_check_resources),
 		cmocka_unit_test(test_check_built),
 		cmocka_unit_test(test_check_scales),
+		cmocka_unit_test(test_large_and_deep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
