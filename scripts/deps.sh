@@ -4,7 +4,7 @@
 VG_DEPS="build-essential autoconf automake pkg-config git
  libqb-dev libcpg-dev libquorum-dev libcmap-dev libcorosync-common-dev
  libvirt-dev libxml2-dev libxml2-utils libjson-c-dev libcmocka-dev
- corosync pacemaker-cli-utils clang valgrind iproute2 util-linux procps"
+ corosync jq pacemaker-cli-utils clang valgrind iproute2 util-linux procps"
 
 vg_install_deps() {
 	missing=""
