@@ -14,7 +14,10 @@
  *   - "after" names the actions waited for by what they are ("fence n3"), not
  *     by id, and keeps only the direct ones (the transitive reduction: if
  *     start waits for stop which waits for fence, start does not list fence);
- *   - placement keeps the engine's order (document order).
+ *   - placement keeps the engine's order (document order);
+ *   - the engine's explanations follow: "reasons", "stopped_reasons" (why a
+ *     resource ends stopped), "blocked" (what cannot happen and why) and
+ *     "warnings", each when present and not empty.
  * It also checks what any transition must satisfy: ids unique, every "after"
  * refers to an action of the transition, and no cycle.
  */
@@ -266,9 +269,18 @@ static int render(struct json_object *root, FILE *out)
 		}
 	}
 
-	if (json_object_object_get_ex(root, "reasons", &reasons) &&
-	    json_object_is_type(reasons, json_type_object) && json_object_object_length(reasons)) {
-		fprintf(out, "reasons:\n");
+	/* Why resources stay stopped or blocked, as the engine explains them. */
+	static const char *const maps[][2] = {
+		{ "reasons", "reasons" },
+		{ "stopped_reasons", "stopped" },
+		{ "blocked", "blocked" },
+	};
+	for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+		if (!json_object_object_get_ex(root, maps[m][0], &reasons) ||
+		    !json_object_is_type(reasons, json_type_object) ||
+		    !json_object_object_length(reasons))
+			continue;
+		fprintf(out, "%s:\n", maps[m][1]);
 		json_object_object_foreach(reasons, rkey, rval) {
 			fprintf(out, "  %s: ", rkey);
 			print_value(rval, out);
@@ -309,7 +321,7 @@ static const char sample[] =
 	" {\"id\": 3, \"op\": \"migrate\", \"resource\": \"vm2\", \"from\": \"n1\", \"to\": \"n2\"}"
 	"], \"placement\": {\"vm1\": \"n1\", \"vm2\": \"n2\", \"vm3\": \"n1\", \"vm4\": null,"
 	" \"vm5\": [\"n1\", \"n2\"]},"
-	" \"reasons\": {\"vm4\": \"no node has 8 cpu free\"},"
+	" \"stopped_reasons\": {\"vm4\": \"no node has 8 cpu free\"}, \"blocked\": {},"
 	" \"warnings\": [\"a warning\"]}";
 
 static const char sample_expected[] =
@@ -328,7 +340,7 @@ static const char sample_expected[] =
 	"  vm3 n1\n"
 	"  vm4 stopped\n"
 	"  vm5 n1 n2 (active on several nodes)\n"
-	"reasons:\n"
+	"stopped:\n"
 	"  vm4: no node has 8 cpu free\n"
 	"warnings:\n"
 	"  a warning\n";
