@@ -44,19 +44,24 @@ struct vg_attrs {
 	size_t n;
 };
 
-/* <nvpair id name value/> */
+/* <nvpair id name value/>.  Pacemaker's schema lets value be absent; such a
+ * pair is kept (value NULL) and written back, but vg_nvsets_get() skips it,
+ * as Pacemaker does when it unpacks the set. */
 struct vg_nvpair {
 	char *id;
 	char *name;
-	char *value;
+	char *value;            /* may be NULL */
 	int line;
 };
 
 /* One <instance_attributes>, <meta_attributes>, <utilization>,
- * <cluster_property_set> element.  Sets are evaluated in document order; for a
- * name present in several sets the first wins (Pacemaker, without set scores). */
+ * <cluster_property_set> element.  For a name present in several sets, the set
+ * with the highest score wins, and among equal scores the first in document
+ * order (Pacemaker's rule; a set without a score counts as 0). */
 struct vg_nvset {
 	char *id;
+	bool has_score;         /* legacy score="..." on the set */
+	vg_score_t score;
 	struct vg_nvpair *pairs;
 	size_t n_pairs;
 	int line;
@@ -135,6 +140,7 @@ struct vg_op {
 	char *role;
 	char *on_fail;
 	char *enabled;          /* as written; NULL when absent (enabled) */
+	char *start_delay;      /* legacy start-delay, as written; NULL when absent */
 	char *description;
 	struct vg_nvsets meta;
 	struct vg_nvsets instance;
@@ -150,6 +156,7 @@ struct vg_resource {
 	struct vg_nvsets instance;     /* config, hypervisor, pcmk_host_list, ... */
 	struct vg_nvsets meta;         /* target-role, allow-migrate, ... */
 	struct vg_nvsets utilization;
+	char *ops_id;           /* id of <operations>, rarely given; NULL if absent */
 	struct vg_op *ops;
 	size_t n_ops;
 	int line;
@@ -238,13 +245,14 @@ struct vg_lrm_resource {
 	char *cls;
 	char *provider;
 	char *type;
+	struct vg_attrs extra;  /* shutdown-lock, carried verbatim */
 	struct vg_lrm_op *ops;
 	size_t n_ops;
 	int line;
 };
 
 struct vg_node_state {
-	char *id;
+	char *id;               /* NULL only in old CIBs that give just the uname */
 	char *uname;
 	char *in_ccm;           /* "true" / "false" (or a timestamp in newer CIBs) */
 	char *crmd;             /* "online" / "offline" (or a timestamp) */
@@ -255,6 +263,8 @@ struct vg_node_state {
 	char *transient_id;             /* id of <transient_attributes>, NULL if absent */
 	bool has_lrm;
 	char *lrm_id;
+	struct vg_attrs lrm_extra;      /* old bookkeeping on <lrm> (uname), verbatim */
+	char *lrm_resources_id;         /* id of <lrm_resources>, rarely given */
 	struct vg_lrm_resource *lrm;
 	size_t n_lrm;
 	int line;
@@ -311,16 +321,23 @@ const char *vg_nvsets_get(const struct vg_nvsets *sets, const char *name);
 const char *vg_attrs_get(const struct vg_attrs *attrs, const char *name);
 
 /** Parses a Pacemaker score: an integer, "INFINITY", "+INFINITY", "-INFINITY"
- *  (also "inf"/"-inf" forms Pacemaker takes).  Values beyond +/-INFINITY are
- *  clamped to it.  0 or -EINVAL. */
+ *  (any case, as Pacemaker 2.1 compares them).  Integers beyond +/-INFINITY are
+ *  clamped to it.  Anything else (Pacemaker's health colours red/yellow/green,
+ *  trailing text, an empty string) is -EINVAL: Pacemaker would quietly read
+ *  those as 0, which is never what the author meant.  0 or -EINVAL. */
 int vg_score_parse(const char *s, vg_score_t *ret_score);
 
 /** Adds two scores the way Pacemaker does: -INFINITY wins over +INFINITY, and
  *  the sum saturates at +/-INFINITY. */
 vg_score_t vg_score_add(vg_score_t a, vg_score_t b);
 
-/** Parses a duration into milliseconds: a bare number is seconds ("10"), or
- *  with a unit ("500ms", "10s", "2min", "1h", "1d"), or ISO 8601 ("PT1M30S").
+/** Parses a duration into milliseconds, as Pacemaker's crm_get_msec() and its
+ *  ISO 8601 reader do: a bare integer is seconds ("10"); units, any case, with
+ *  optional blanks before them: ms/msec, us/usec (rounded down to ms), s/sec,
+ *  m/min, h/hr ("500ms", "10s", "2min", "1h"); or ISO 8601 "P[nW][nD][T[nH][nM][nS]]"
+ *  ("PT1M30S", "P1D"; like Pacemaker, "P40S" is read as 40 seconds).  There is
+ *  no "d" unit (Pacemaker has none: write "24h" or "P1D"), and no fractions,
+ *  months or years (Pacemaker truncates or guesses them).
  *  0, -EINVAL (not a duration) or -ERANGE (overflow). */
 int vg_duration_parse(const char *s, uint64_t *ret_ms);
 

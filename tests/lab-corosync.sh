@@ -13,11 +13,13 @@ command -v corosync >/dev/null && command -v corosync-quorumtool >/dev/null ||
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir/build}"
-# A lab of its own, so a lab someone left up (the demo) is not touched.
-VIGIL_LAB_NAME=vtestcs
-VIGIL_LAB_NET=10.213.9
+# A lab of its own (name and subnet), so that neither a lab someone left up
+# (the demo) nor the same test run from another tree at the same time is
+# touched.
+VIGIL_LAB_NAME=vtcs$$
 VIGIL_BUILD=$top_builddir
-export VIGIL_LAB_NAME VIGIL_LAB_NET VIGIL_BUILD
+unset VIGIL_LAB_NET
+export VIGIL_LAB_NAME VIGIL_BUILD
 lab="$top_srcdir/scripts/lab"
 labdir=$("$lab" env | sed -n 's/^VIGIL_LAB_DIR=//p')
 
@@ -26,7 +28,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
 t_ms() { date +%s%3N; }
 
-cleanup() { "$lab" down >/dev/null 2>&1; }
+cleanup() { "$lab" down --purge >/dev/null 2>&1; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
@@ -52,15 +54,38 @@ expect_view() {
 	if r=$(wait_view "$1" "$2" "$3"); then ok "$1 sees '$2' ($4, ${r} ms)"; else fail "$1 does not see '$2' ($4): $r"; fi
 }
 
-# Everything the lab could leave behind, in the root namespace.
-links_before=$(ip -o link show | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')
+# Links of the kinds the lab makes (veths, bridges), in the root namespace:
+# the lab never makes any there, so none may appear.  Other work on the
+# machine may make links of its own: only the lab's names are compared.
+lab_links() {
+	{ ip -o link show type veth; ip -o link show type bridge; } 2>/dev/null |
+		awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep -E '^(p[0-9]+|br0|eth0)$' | sort | tr '\n' ' '
+}
+links_before=$(lab_links)
+
+# Start time of a process (field 22 of /proc/PID/stat, after the command).
+proc_start() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }' | grep .
+}
 
 # Record what identifies this lab's processes before it goes down.
 snapshot() {
 	inos="" pids=""
+	# The subnet the lab took (its configuration stays until the next up).
+	subnet=$(sed -n 's/^[[:space:]]*ring0_addr: \([0-9.]*\)\.[0-9]*$/\1.0\/24/p' \
+		"$labdir/n1/etc/corosync/corosync.conf" 2>/dev/null | head -1)
+	[ -n "$subnet" ] || fail "cannot tell the lab's subnet"
+	# Every process in the lab's namespaces, as PID:start-time: namespace
+	# inode numbers are reused once freed (other tests make namespaces at the
+	# same time), a process's start time is not.
 	for f in "$labdir"/n*/netns.ino; do
-		[ -r "$f" ] && inos="$inos $(cat "$f")"
+		[ -r "$f" ] || continue
+		for p in $(stat -L -c '%n %i' /proc/[0-9]*/ns/net 2>/dev/null |
+			awk -v i="$(cat "$f")" '$2 == i { split($1, a, "/"); print a[3] }'); do
+			st=$(proc_start "$p") && inos="$inos $p:$st"
+		done
 	done
+	echo "    snapshot: $(echo $inos | wc -w) processes in the lab's namespaces"
 	for f in "$labdir"/n*/run/*.pid; do
 		[ -r "$f" ] && pids="$pids $(cat "$f")"
 	done
@@ -70,16 +95,16 @@ assert_nothing_left() {
 	what=$1
 	left=""
 	[ -n "$(ip netns list | grep "^$VIGIL_LAB_NAME-")" ] && left="$left namespaces:$(ip netns list | grep "^$VIGIL_LAB_NAME-" | tr '\n' ' ')"
-	for ino in $inos; do
-		p=$(stat -L -c '%n %i' /proc/[0-9]*/ns/net 2>/dev/null | awk -v i="$ino" '$2 == i')
-		[ -n "$p" ] && left="$left processes-in-netns($ino):$p"
+	for ps in $inos; do
+		[ "$(proc_start "${ps%%:*}" 2>/dev/null)" = "${ps#*:}" ] &&
+			left="$left process-in-lab-netns:${ps%%:*}($(cat "/proc/${ps%%:*}/comm" 2>/dev/null))"
 	done
 	for pid in $pids; do
 		[ -d "/proc/$pid" ] && left="$left process:$pid($(cat /proc/$pid/comm 2>/dev/null))"
 	done
 	grep -q -e "$labdir" -e "/run/netns/$VIGIL_LAB_NAME-" /proc/mounts && left="$left mounts"
-	[ -n "$(ip route show "$VIGIL_LAB_NET.0/24")" ] && left="$left route:$(ip route show "$VIGIL_LAB_NET.0/24")"
-	links_now=$(ip -o link show | awk -F': ' '{ print $2 }' | sort | tr '\n' ' ')
+	[ -n "$subnet" ] && [ -n "$(ip route show "$subnet")" ] && left="$left route:$(ip route show "$subnet")"
+	links_now=$(lab_links)
 	[ "$links_now" = "$links_before" ] || left="$left links:[$links_now]"
 	for pid in $pids; do
 		ls /dev/shm | grep -q -- "-$pid-" && left="$left shm:$(ls /dev/shm | grep -- "-$pid-" | tr '\n' ' ')"
@@ -88,7 +113,6 @@ assert_nothing_left() {
 }
 
 start=$(t_ms)
-"$lab" down >/dev/null 2>&1
 
 # 3 nodes
 if "$lab" up --nodes 3 --no-vigild --token 1000; then
