@@ -1,0 +1,841 @@
+/*
+ * pol_actions.c - from placements to actions, their order, and the result.
+ *
+ *   create_actions   fence unclean nodes that can be fenced; per resource,
+ *                    compare where it runs with where it should run: start,
+ *                    stop, restart in place (recovery), live-migrate or move
+ *                    (stop then start); quorum and blocked stops hold starts
+ *   order_actions    stop before start, fencing before anything that needs
+ *                    its node's resources to be gone, rsc_order constraints
+ *                    (mandatory ones also block and force restarts)
+ *   number_actions   a stable topological order: fences, stops, migrations,
+ *                    restarts, starts, each in document order, dependencies
+ *                    first; ids from 1
+ *   build_transition copy everything the caller sees into the arena
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pol_int.h"
+
+enum { GROUP_FENCE, GROUP_STOP, GROUP_MIGRATE, GROUP_RESTART, GROUP_START };
+
+static int new_act(struct pol_ctx *c, enum pol_op op, int rsc, int node, int from,
+		   const char *reason)
+{
+	if (c->n_acts == c->cap_acts) {
+		size_t cap = c->cap_acts ? c->cap_acts * 2 : 64;
+		struct pol_act *v = realloc(c->acts, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->acts = v;
+		c->cap_acts = cap;
+	}
+	struct pol_act *a = &c->acts[c->n_acts];
+
+	memset(a, 0, sizeof(*a));
+	a->op = op;
+	a->rsc = rsc;
+	a->node = node;
+	a->from = from;
+	a->reason = reason;
+	a->seq = (int)c->n_acts;
+	switch (op) {
+	case POL_OP_FENCE: a->group = GROUP_FENCE; break;
+	case POL_OP_STOP: a->group = GROUP_STOP; break;
+	case POL_OP_MIGRATE: a->group = GROUP_MIGRATE; break;
+	case POL_OP_RESTART: a->group = GROUP_RESTART; break;
+	case POL_OP_START: a->group = GROUP_START; break;
+	}
+	return (int)c->n_acts++;
+}
+
+static int add_after(struct pol_ctx *c, int act, int before)
+{
+	if (act < 0 || before < 0 || act == before)
+		return 0;
+	struct pol_act *a = &c->acts[act];
+
+	for (size_t i = 0; i < a->n_after; i++)
+		if (a->after[i] == before)
+			return 0;
+	if (a->n_after == a->cap_after) {
+		size_t cap = a->cap_after ? a->cap_after * 2 : 4;
+		int *v = realloc(a->after, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->after = v;
+		a->cap_after = cap;
+	}
+	a->after[a->n_after++] = before;
+	return 0;
+}
+
+static bool can_fence(const struct pol_ctx *c, const struct pol_nd *nd)
+{
+	if (!c->stonith_enabled || !c->have_stonith_rsc)
+		return false;
+	if (c->have_quorum || c->nqp == POL_NQP_IGNORE)
+		return true;
+	return nd->online;      /* a member of our partition may be fenced without quorum */
+}
+
+/* Starts are refused without quorum (policy stop), and also new starts under
+ * freeze; ignore (and having quorum) allows everything. */
+static const char *quorum_blocks_start(const struct pol_ctx *c, const struct pol_rs *rs)
+{
+	if (c->have_quorum || !rs->requires_quorum)
+		return NULL;
+	switch (c->nqp) {
+	case POL_NQP_IGNORE:
+		return NULL;
+	case POL_NQP_FREEZE:
+		return rs->n_active ? NULL : "quorum freeze";
+	default:
+		return "no quorum";
+	}
+}
+
+struct rsc_plan {
+	int start;              /* start, restart or migrate: the act that makes it run */
+	int *stops;             /* acts that stop it (stop, restart, migrate) */
+	size_t n_stops;
+	bool moving;            /* stop somewhere and start elsewhere (not a migration) */
+};
+
+static int fence_act_of(struct pol_ctx *c, const int *fence_act, int n)
+{
+	return c->nodes[n].fence ? fence_act[n] : -1;
+}
+
+int pol_create_actions(struct pol_ctx *c)
+{
+	int r = 0;
+	int *fence_act = calloc(c->n_nodes + 1, sizeof(int));
+	struct rsc_plan *plan = calloc(c->n_rscs + 1, sizeof(*plan));
+	int *stop_store = calloc(c->n_hist * 2 + 2, sizeof(int));
+	int *fences = calloc(c->n_nodes + 1, sizeof(int));
+	size_t n_fences = 0;
+
+	if (!fence_act || !plan || !stop_store || !fences) {
+		r = -ENOMEM;
+		goto out;
+	}
+
+	/* fencing */
+	bool integrity_warned = false;
+
+	for (size_t n = 0; n < c->n_nodes; n++) {
+		struct pol_nd *nd = &c->nodes[n];
+
+		fence_act[n] = -1;
+		if (!nd->unclean)
+			continue;
+		if (can_fence(c, nd)) {
+			nd->fence = true;
+			fence_act[n] = new_act(c, POL_OP_FENCE, -1, (int)n, -1,
+					       nd->unclean_reason ? nd->unclean_reason :
+					       "node is unclean");
+			if (fence_act[n] < 0) {
+				r = -ENOMEM;
+				goto out;
+			}
+			fences[n_fences++] = fence_act[n];
+		} else if (!integrity_warned) {
+			integrity_warned = true;
+			if (!c->stonith_enabled)
+				pol_warn(c, "node %s is unclean but fencing is disabled: "
+					    "recovering without fencing", nd->name);
+			else if (!c->have_stonith_rsc)
+				pol_warn(c, "node %s is unclean but no fence device is configured: "
+					    "its resources cannot be recovered", nd->name);
+			else
+				pol_warn(c, "node %s is unclean but cannot be fenced without quorum",
+					 nd->name);
+		}
+	}
+
+	/* resources */
+	int *sp = stop_store;
+
+	for (size_t i = 0; i < c->n_rscs; i++) {
+		struct pol_rs *rs = &c->rscs[i];
+		struct rsc_plan *p = &plan[i];
+		int next = rs->assigned;
+
+		p->start = -1;
+		p->stops = sp;
+		if (!rs->managed) {
+			rs->change = POL_CHANGE_NONE;
+			continue;
+		}
+
+		/* where must it stop?  Stops on a node being fenced are implied
+		 * by the fencing; on an unclean node that cannot be fenced, or
+		 * after a stop failed without fencing, they cannot happen at all. */
+		bool stop_blocked = false;
+		const char *stop_block_reason = NULL;
+		bool failed_here = false;
+
+		for (size_t k = 0; k < rs->n_active; k++) {
+			int n = rs->active[k];
+			struct pol_nd *nd = &c->nodes[n];
+
+			if (nd->unclean && !nd->fence) {
+				stop_blocked = true;
+				stop_block_reason = pol_arena_printf(c->arena,
+					"waiting for fencing of %s", nd->name);
+			}
+		}
+		for (size_t k = 0; k < rs->n_hist; k++) {
+			const struct pol_hist *h = &rs->hist[k];
+
+			if (h->active && h->failed_stop && !c->nodes[h->node].fence) {
+				stop_blocked = true;
+				stop_block_reason = pol_arena_printf(c->arena,
+					"its stop failed on %s and fencing cannot make it safe",
+					c->nodes[h->node].name);
+			}
+			if (h->active && h->failed && h->node == next)
+				failed_here = true;
+		}
+		if (rs->blocked) {
+			stop_blocked = true;
+			if (!stop_block_reason)
+				stop_block_reason = "a failure with on-fail=block";
+		}
+		if (stop_blocked) {
+			/* nothing may move: it stays where it is, as it is */
+			rs->assigned = rs->n_active ? rs->active[0] : -1;
+			rs->start_unrunnable = true;
+			rs->block_reason = stop_block_reason;
+			rs->change = POL_CHANGE_NONE;
+			continue;
+		}
+
+		const char *qblock = next >= 0 ? quorum_blocks_start(c, rs) : NULL;
+		bool stays = rs->n_active == 1 && rs->active[0] == next;
+
+		if (qblock && !stays) {
+			rs->start_unrunnable = true;
+			rs->block_reason = qblock;
+			rs->unassigned_reason = qblock;
+			next = -1;
+			rs->assigned = -1;
+		}
+
+		if (rs->n_active == 0) {
+			if (next >= 0) {
+				p->start = new_act(c, POL_OP_START, (int)i, next, -1, "not running");
+				rs->change = POL_CHANGE_START;
+			}
+			goto next_rsc;
+		}
+
+		/* an unfinished migration going where it was going: finish it */
+		if (rs->partial_tgt >= 0 && next == rs->partial_tgt && !rs->failed &&
+		    rs->n_active == 1 && rs->active[0] == rs->partial_src &&
+		    pol_node_usable(&c->nodes[next]) && c->nodes[rs->partial_src].online &&
+		    !c->nodes[rs->partial_src].unclean) {
+			p->start = new_act(c, POL_OP_MIGRATE, (int)i, next, rs->partial_src,
+					   "finishing a live migration");
+			p->stops[p->n_stops++] = p->start;
+			rs->change = POL_CHANGE_MIGRATE;
+			goto next_rsc;
+		}
+
+		if (rs->n_active == 1) {
+			int cur = rs->active[0];
+			struct pol_nd *cn = &c->nodes[cur];
+
+			if (next == cur) {
+				if (failed_here || rs->failed) {
+					p->start = new_act(c, POL_OP_RESTART, (int)i, cur, -1,
+						pol_arena_printf(c->arena, "%s failed on %s",
+								 rs->id, cn->name));
+					p->stops[p->n_stops++] = p->start;
+					rs->change = POL_CHANGE_RECOVER;
+				} else {
+					rs->change = POL_CHANGE_NONE;
+				}
+				goto next_rsc;
+			}
+			if (next >= 0 && !rs->failed && rs->allow_migrate && cn->online &&
+			    !cn->unclean && !cn->pending && pol_node_usable(&c->nodes[next]) &&
+			    rs->partial_tgt < 0) {
+				p->start = new_act(c, POL_OP_MIGRATE, (int)i, next, cur,
+					pol_arena_printf(c->arena, "%s cannot stay on %s",
+							 rs->id, cn->name));
+				p->stops[p->n_stops++] = p->start;
+				rs->change = POL_CHANGE_MIGRATE;
+				goto next_rsc;
+			}
+		}
+
+		/* Active on several nodes: multiple-active says what to do.  The
+		 * default stops it everywhere and starts it once; stop_only leaves
+		 * it stopped; block leaves everything as it is; stop_unexpected
+		 * keeps the instance where it should run. */
+		bool keep_chosen = false;
+
+		if (rs->n_active > 1) {
+			switch (rs->multiple_active) {
+			case POL_MULTI_BLOCK:
+				rs->assigned = rs->active[0];
+				rs->start_unrunnable = true;
+				rs->block_reason = "active on more than one node (multiple-active=block)";
+				rs->change = POL_CHANGE_NONE;
+				goto next_rsc;
+			case POL_MULTI_STOP_ONLY:
+				next = -1;
+				rs->assigned = -1;
+				rs->unassigned_reason = "active on more than one node (multiple-active=stop_only)";
+				break;
+			case POL_MULTI_STOP_UNEXPECTED:
+				keep_chosen = !rs->failed;
+				break;
+			default:
+				break;
+			}
+		}
+
+		/* stop everywhere it runs (but where it will stay), then start */
+		for (size_t k = 0; k < rs->n_active; k++) {
+			int n = rs->active[k];
+
+			if (n == next && keep_chosen)
+				continue;       /* stop_unexpected: keep the expected one */
+			if (c->nodes[n].fence) {
+				int fa = fence_act_of(c, fence_act, n);
+
+				p->stops[p->n_stops++] = fa;
+				continue;
+			}
+			const char *why;
+
+			if (next < 0)
+				why = rs->unassigned_reason ? rs->unassigned_reason : "cannot run anywhere";
+			else if (rs->failed)
+				why = pol_arena_printf(c->arena, "recovering %s", rs->id);
+			else if (rs->n_active > 1)
+				why = "active on more than one node";
+			else
+				why = pol_arena_printf(c->arena, "moving to %s", c->nodes[next].name);
+			int sa = new_act(c, POL_OP_STOP, (int)i, n, -1, why);
+
+			if (sa < 0) {
+				r = -ENOMEM;
+				goto out;
+			}
+			p->stops[p->n_stops++] = sa;
+		}
+		/* a partial migration's target may run it too */
+		if (rs->partial_tgt >= 0 && rs->partial_tgt != next &&
+		    c->nodes[rs->partial_tgt].online && !c->nodes[rs->partial_tgt].unclean) {
+			bool listed = false;
+
+			for (size_t k = 0; k < rs->n_active; k++)
+				if (rs->active[k] == rs->partial_tgt)
+					listed = true;
+			if (!listed) {
+				int sa = new_act(c, POL_OP_STOP, (int)i, rs->partial_tgt, -1,
+						 "undoing an unfinished live migration");
+
+				p->stops[p->n_stops++] = sa;
+			}
+		}
+		bool keeps = false;
+
+		for (size_t k = 0; k < rs->n_active; k++)
+			if (rs->active[k] == next && keep_chosen)
+				keeps = true;
+		if (next >= 0 && !keeps) {
+			p->start = new_act(c, POL_OP_START, (int)i, next, -1,
+				rs->failed ? pol_arena_printf(c->arena, "recovering %s", rs->id) :
+				pol_arena_printf(c->arena, "moving from %s",
+						 c->nodes[rs->active[0]].name));
+			p->moving = true;
+		}
+		if (next < 0)
+			rs->change = POL_CHANGE_STOP;
+		else if (rs->failed)
+			rs->change = POL_CHANGE_RECOVER;
+		else if (keeps)
+			rs->change = POL_CHANGE_STOP;
+		else
+			rs->change = POL_CHANGE_MOVE;
+next_rsc:
+		for (size_t k = 0; k < p->n_stops; k++)
+			if (p->stops[k] < 0 && !c->nodes[rs->active[0]].fence) {
+				r = -ENOMEM;
+				goto out;
+			}
+		if (p->start < 0 && next >= 0 && rs->change != POL_CHANGE_NONE &&
+		    rs->change != POL_CHANGE_STOP) {
+			r = -ENOMEM;
+			goto out;
+		}
+		sp += p->n_stops;
+	}
+
+	/* ordering: a start waits for the stops of the same resource and, when
+	 * the resource needs fencing, for every fence of this transition */
+	for (size_t i = 0; i < c->n_rscs; i++) {
+		struct pol_rs *rs = &c->rscs[i];
+		struct rsc_plan *p = &plan[i];
+
+		if (p->start < 0)
+			continue;
+		for (size_t k = 0; k < p->n_stops; k++)
+			if (p->stops[k] != p->start)
+				r = add_after(c, p->start, p->stops[k]);
+		if (rs->requires_fencing) {
+			for (size_t k = 0; k < n_fences; k++)
+				r = r ? r : add_after(c, p->start, fences[k]);
+		} else {
+			for (size_t k = 0; k < rs->n_active; k++) {
+				int fa = fence_act_of(c, fence_act, rs->active[k]);
+
+				if (fa >= 0)
+					r = r ? r : add_after(c, p->start, fa);
+			}
+		}
+		if (r < 0)
+			goto out;
+	}
+
+	/* rsc_order: mandatory orders block "then" when "first" cannot run,
+	 * restart it when "first" restarts, and order actions both ways when
+	 * symmetrical; optional ones only order what happens anyway. */
+	bool changed = true;
+
+	for (int round = 0; changed && round < 8; round++) {
+		changed = false;
+		for (size_t i = 0; i < c->n_ords; i++) {
+			const struct pol_ord *o = &c->ords[i];
+			struct pol_rs *first = &c->rscs[o->first], *then = &c->rscs[o->then];
+			struct rsc_plan *pt = &plan[o->then];
+
+			if (!o->mandatory || o->first_act != POL_OP_START || o->then_act != POL_OP_START)
+				continue;
+			if (!then->managed || pt->start < 0)
+				continue;
+			bool first_runs = first->assigned >= 0 && !first->start_unrunnable;
+
+			if (!first_runs && c->acts[pt->start].op != POL_OP_RESTART) {
+				/* then cannot start: it ends stopped */
+				struct pol_act *a = &c->acts[pt->start];
+
+				a->group = -1;  /* dropped */
+				pt->start = -1;
+				then->start_unrunnable = true;
+				then->block_reason = pol_arena_printf(c->arena,
+					"must start after %s, which cannot start", first->id);
+				then->unassigned_reason = then->block_reason;
+				then->assigned = -1;
+				if (then->n_active == 0) {
+					then->change = POL_CHANGE_NONE;
+				} else {
+					then->change = POL_CHANGE_STOP;
+					/* a migration becomes a plain stop */
+					if (a->op == POL_OP_MIGRATE || a->op == POL_OP_RESTART) {
+						int sa = new_act(c, POL_OP_STOP, o->then,
+								 a->op == POL_OP_MIGRATE ? a->from : a->node,
+								 -1, then->block_reason);
+
+						if (sa < 0) {
+							r = -ENOMEM;
+							goto out;
+						}
+						for (size_t k = 0; k < pt->n_stops; k++)
+							if (pt->stops[k] == (int)(a - c->acts))
+								pt->stops[k] = sa;
+					}
+				}
+				changed = true;
+			}
+		}
+	}
+
+	for (size_t i = 0; i < c->n_ords; i++) {
+		const struct pol_ord *o = &c->ords[i];
+		struct pol_rs *then = &c->rscs[o->then];
+		struct rsc_plan *pf = &plan[o->first], *pt = &plan[o->then];
+
+		/* a healthy "then" restarts when a mandatory "first" stops and
+		 * starts again (a live migration of "first" does not count) */
+		if (o->mandatory && o->first_act == POL_OP_START && o->then_act == POL_OP_START &&
+		    then->managed && pt->start < 0 && pt->n_stops == 0 && then->n_active == 1 &&
+		    then->assigned == then->active[0] && pf->start >= 0 && pf->n_stops > 0 &&
+		    c->acts[pf->start].op != POL_OP_MIGRATE) {
+			pt->start = new_act(c, POL_OP_RESTART, o->then, then->assigned, -1,
+				pol_arena_printf(c->arena, "%s restarts and %s must start after it",
+						 c->rscs[o->first].id, then->id));
+			if (pt->start < 0) {
+				r = -ENOMEM;
+				goto out;
+			}
+			pt->stops[pt->n_stops++] = pt->start;
+			then->change = POL_CHANGE_RESTART;
+			then->restart_forced = true;
+		}
+	}
+
+	for (size_t i = 0; i < c->n_ords; i++) {
+		const struct pol_ord *o = &c->ords[i];
+		struct rsc_plan *pf = &plan[o->first], *pt = &plan[o->then];
+
+		/* first.X before then.Y */
+		const int *fa = o->first_act == POL_OP_START ? &pf->start : pf->stops;
+		size_t nfa = o->first_act == POL_OP_START ? (pf->start >= 0) : pf->n_stops;
+		const int *ta = o->then_act == POL_OP_START ? &pt->start : pt->stops;
+		size_t nta = o->then_act == POL_OP_START ? (pt->start >= 0) : pt->n_stops;
+
+		for (size_t x = 0; x < nta; x++)
+			for (size_t y = 0; y < nfa; y++)
+				if (ta[x] >= 0 && fa[y] >= 0 && c->acts[fa[y]].op != POL_OP_FENCE &&
+				    c->acts[ta[x]].op != POL_OP_FENCE && ta[x] != fa[y])
+					if ((r = add_after(c, ta[x], fa[y])) < 0)
+						goto out;
+		if (!o->symmetrical)
+			continue;
+		/* the reverse: then's opposite action before first's opposite */
+		const int *rfa = o->then_act == POL_OP_START ? pt->stops : &pt->start;
+		size_t nrfa = o->then_act == POL_OP_START ? pt->n_stops : (pt->start >= 0);
+		const int *rta = o->first_act == POL_OP_START ? pf->stops : &pf->start;
+		size_t nrta = o->first_act == POL_OP_START ? pf->n_stops : (pf->start >= 0);
+
+		for (size_t x = 0; x < nrta; x++)
+			for (size_t y = 0; y < nrfa; y++)
+				if (rta[x] >= 0 && rfa[y] >= 0 && c->acts[rfa[y]].op != POL_OP_FENCE &&
+				    c->acts[rta[x]].op != POL_OP_FENCE && rta[x] != rfa[y] &&
+				    c->acts[rta[x]].op == POL_OP_STOP && c->acts[rfa[y]].op == POL_OP_STOP)
+					if ((r = add_after(c, rta[x], rfa[y])) < 0)
+						goto out;
+	}
+out:
+	free(fence_act);
+	free(plan);
+	free(stop_store);
+	free(fences);
+	return r;
+}
+
+/* ---- numbering and the result ---- */
+
+static int cmp_act(const struct pol_act *a, const struct pol_act *b)
+{
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (a->rsc != b->rsc)
+		return a->rsc < b->rsc ? -1 : 1;
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+/* Kahn's algorithm with a heap, always taking the smallest ready action, so
+ * that ids read as fences, stops, migrations, restarts, starts in document
+ * order while every action still comes after what it waits for.  A cycle
+ * (only contradictory orders make one) is broken at the smallest action.
+ * O(A log A + E). */
+struct heap {
+	int *v;
+	size_t n;
+	const struct pol_act *acts;
+};
+
+static bool heap_less(const struct heap *h, int a, int b)
+{
+	return cmp_act(&h->acts[a], &h->acts[b]) < 0;
+}
+
+static void heap_push(struct heap *h, int x)
+{
+	size_t i = h->n++;
+
+	h->v[i] = x;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!heap_less(h, h->v[i], h->v[p]))
+			break;
+		int t = h->v[i];
+		h->v[i] = h->v[p];
+		h->v[p] = t;
+		i = p;
+	}
+}
+
+static int heap_pop(struct heap *h)
+{
+	int top = h->v[0];
+	size_t i = 0;
+
+	h->v[0] = h->v[--h->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < h->n && heap_less(h, h->v[l], h->v[m]))
+			m = l;
+		if (r < h->n && heap_less(h, h->v[r], h->v[m]))
+			m = r;
+		if (m == i)
+			break;
+		int t = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+static int number_actions(struct pol_ctx *c, int **ret_order, size_t *ret_n)
+{
+	size_t n = c->n_acts, n_edges = 0, k = 0;
+	int *order = malloc((n + 1) * sizeof(int));
+	int *indeg = calloc(n + 1, sizeof(int));
+	int *first = calloc(n + 2, sizeof(int));
+	bool *done = calloc(n + 1, sizeof(bool));
+	int *succ = NULL;
+	struct heap h = { .acts = c->acts };
+	int r = -ENOMEM;
+
+	h.v = malloc((n + 1) * sizeof(int));
+	if (!order || !indeg || !first || !done || !h.v)
+		goto out;
+	/* successor lists in one array (counting sort by predecessor) */
+	for (size_t i = 0; i < n; i++) {
+		if (c->acts[i].group < 0) {
+			done[i] = true;         /* dropped */
+			continue;
+		}
+		for (size_t j = 0; j < c->acts[i].n_after; j++) {
+			int b = c->acts[i].after[j];
+
+			if (c->acts[b].group < 0)
+				continue;
+			first[b + 1]++;
+			indeg[i]++;
+			n_edges++;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		first[i + 1] += first[i];
+	succ = malloc((n_edges + 1) * sizeof(int));
+	int *fill = calloc(n + 1, sizeof(int));
+
+	if (!succ || !fill) {
+		free(fill);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		for (size_t j = 0; j < c->acts[i].n_after; j++) {
+			int b = c->acts[i].after[j];
+
+			if (c->acts[b].group < 0)
+				continue;
+			succ[first[b] + fill[b]++] = (int)i;
+		}
+	}
+	free(fill);
+	for (size_t i = 0; i < n; i++)
+		if (!done[i] && indeg[i] == 0)
+			heap_push(&h, (int)i);
+	for (;;) {
+		int best;
+
+		if (h.n) {
+			best = heap_pop(&h);
+			if (done[best])
+				continue;
+		} else {
+			best = -1;      /* a cycle: take the smallest left */
+			for (size_t i = 0; i < n; i++)
+				if (!done[i] && (best < 0 || cmp_act(&c->acts[i], &c->acts[best]) < 0))
+					best = (int)i;
+			if (best < 0)
+				break;
+		}
+		done[best] = true;
+		order[k++] = best;
+		c->acts[best].id = (unsigned)k;
+		for (int e = first[best]; e < first[best + 1]; e++) {
+			int s = succ[e];
+
+			if (!done[s] && --indeg[s] == 0)
+				heap_push(&h, s);
+		}
+	}
+	*ret_order = order;
+	*ret_n = k;
+	order = NULL;
+	r = 0;
+out:
+	free(order);
+	free(indeg);
+	free(first);
+	free(done);
+	free(succ);
+	free(h.v);
+	return r;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : (x > y);
+}
+
+int pol_build_transition(struct pol_ctx *c, const struct pol_options *opt,
+			 struct pol_transition **ret_tr)
+{
+	struct pol_arena *a = c->arena;
+	struct pol_transition *tr = pol_arena_alloc(a, sizeof(*tr));
+	int *order = NULL;
+	size_t n_order = 0;
+	int r;
+
+	if (!tr)
+		return -ENOMEM;
+	r = number_actions(c, &order, &n_order);
+	if (r < 0)
+		return r;
+
+	/* names, once each */
+	const char **nname = pol_arena_alloc(a, (c->n_nodes + 1) * sizeof(*nname));
+	const char **rname = pol_arena_alloc(a, (c->n_rscs + 1) * sizeof(*rname));
+
+	if (!nname || !rname)
+		goto nomem;
+	for (size_t n = 0; n < c->n_nodes; n++)
+		if (!(nname[n] = pol_arena_strdup(a, c->nodes[n].name)))
+			goto nomem;
+	for (size_t i = 0; i < c->n_rscs; i++)
+		if (!(rname[i] = pol_arena_strdup(a, c->rscs[i].id)))
+			goto nomem;
+
+	tr->actions = pol_arena_alloc(a, (n_order + 1) * sizeof(*tr->actions));
+	if (!tr->actions)
+		goto nomem;
+	tr->n_actions = n_order;
+	for (size_t k = 0; k < n_order; k++) {
+		const struct pol_act *pa = &c->acts[order[k]];
+		struct pol_action *out = &tr->actions[k];
+		unsigned *after = pol_arena_alloc(a, (pa->n_after + 1) * sizeof(*after));
+		size_t na = 0;
+
+		if (!after)
+			goto nomem;
+		out->id = pa->id;
+		out->op = pa->op;
+		out->resource = pa->rsc >= 0 ? rname[pa->rsc] : NULL;
+		if (pa->op == POL_OP_MIGRATE) {
+			out->from = nname[pa->from];
+			out->to = nname[pa->node];
+		} else {
+			out->node = nname[pa->node];
+		}
+		for (size_t j = 0; j < pa->n_after; j++) {
+			const struct pol_act *b = &c->acts[pa->after[j]];
+
+			if (b->group >= 0 && b->id)
+				after[na++] = b->id;
+		}
+		qsort(after, na, sizeof(*after), cmp_uint);
+		out->after = after;
+		out->n_after = na;
+		out->reason = pol_arena_strdup(a, pa->reason);
+	}
+
+	tr->placement = pol_arena_alloc(a, (c->n_rscs + 1) * sizeof(*tr->placement));
+	if (!tr->placement)
+		goto nomem;
+	tr->n_placement = c->n_rscs;
+	for (size_t i = 0; i < c->n_rscs; i++) {
+		const struct pol_rs *rs = &c->rscs[i];
+		struct pol_placement *pl = &tr->placement[i];
+
+		pl->resource = rname[i];
+		pl->node = rs->assigned >= 0 ? nname[rs->assigned] : NULL;
+		pl->current = rs->n_active ? nname[rs->active[0]] : NULL;
+		pl->n_active = rs->n_active;
+		pl->failed = rs->failed;
+		pl->managed = rs->managed;
+		pl->blocked = rs->start_unrunnable && rs->block_reason;
+		pl->change = rs->change;
+		if (!rs->managed)
+			pl->reason = rs->maintenance || c->maintenance_mode ? "in maintenance" :
+				     "unmanaged";
+		else if (rs->block_reason)
+			pl->reason = pol_arena_strdup(a, rs->block_reason);
+		else if (rs->assigned < 0)
+			pl->reason = pol_arena_strdup(a, rs->unassigned_reason ?
+						      rs->unassigned_reason : "no node fits");
+		else if (rs->change == POL_CHANGE_MOVE || rs->change == POL_CHANGE_MIGRATE)
+			pl->reason = pol_arena_printf(a, "%s cannot stay on %s",
+						      rs->id, c->nodes[rs->active[0]].name);
+		else if (rs->change == POL_CHANGE_RECOVER)
+			pl->reason = "failed";
+	}
+
+	tr->nodes = pol_arena_alloc(a, (c->n_nodes + 1) * sizeof(*tr->nodes));
+	if (!tr->nodes)
+		goto nomem;
+	tr->n_nodes = c->n_nodes;
+	for (size_t n = 0; n < c->n_nodes; n++) {
+		const struct pol_nd *nd = &c->nodes[n];
+		struct pol_node *out = &tr->nodes[n];
+
+		out->name = nname[n];
+		out->id = pol_arena_strdup(a, nd->id);
+		out->online = nd->online && !nd->unclean;
+		out->fenced = nd->fence;
+		if (nd->unclean) {
+			out->state = POL_NODE_UNCLEAN;
+			out->unclean_reason = pol_arena_strdup(a, nd->unclean_reason ?
+							       nd->unclean_reason : "node is unclean");
+		} else if (!nd->online) {
+			out->state = POL_NODE_OFFLINE;
+		} else if (nd->pending) {
+			out->state = POL_NODE_PENDING;
+		} else if (nd->maintenance) {
+			out->state = POL_NODE_MAINTENANCE;
+		} else if (nd->standby) {
+			out->state = POL_NODE_STANDBY;
+		} else {
+			out->state = POL_NODE_ONLINE;
+		}
+	}
+
+	tr->warnings = pol_arena_alloc(a, (c->n_warnings + 1) * sizeof(*tr->warnings));
+	if (!tr->warnings)
+		goto nomem;
+	for (size_t i = 0; i < c->n_warnings; i++)
+		tr->warnings[i] = c->warnings[i];       /* already in the arena */
+	tr->n_warnings = c->n_warnings;
+	tr->have_quorum = c->have_quorum;
+
+	if (opt && opt->want_scores) {
+		tr->scores = pol_arena_alloc(a, (c->n_rscs * c->n_nodes + 1) * sizeof(int));
+		if (!tr->scores)
+			goto nomem;
+		memcpy(tr->scores, c->score, c->n_rscs * c->n_nodes * sizeof(int));
+	}
+	free(order);
+	tr->arena_ = a;
+	c->arena = NULL;        /* the transition owns it now */
+	*ret_tr = tr;
+	return 0;
+nomem:
+	free(order);
+	return -ENOMEM;
+}
