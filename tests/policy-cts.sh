@@ -76,13 +76,12 @@ while IFS='|' read -r name core date; do
 		epoch=$(sed -n 's/.*execution-date="\([0-9]*\)".*/\1/p' "$xml" | head -n 1)
 		[ -n "$epoch" ] && date=$(date -u -d "@$epoch" '+%Y-%m-%d %H:%M:%S' 2>/dev/null)
 	fi
+	# Without either, crm_simulate judged the case at the time it ran (old
+	# failures have expired since); vigil simulate would otherwise pick the
+	# document's newest operation.
+	[ -n "$date" ] || date=$(date -u '+%Y-%m-%d %H:%M:%S')
 	json=$work/$name.json
-	if [ -n "$date" ]; then
-		"$vigil" simulate -x "$xml" --output-as json --now "$date" \
-			>"$json" 2>"$work/$name.err" </dev/null
-	else
-		"$vigil" simulate -x "$xml" --output-as json >"$json" 2>"$work/$name.err" </dev/null
-	fi
+	"$vigil" simulate -x "$xml" --output-as json --now "$date" >"$json" 2>"$work/$name.err" </dev/null
 	rc=$?
 	if [ "$rc" != 0 ]; then
 		verdict=differ

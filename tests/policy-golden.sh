@@ -100,7 +100,7 @@ for name in $list; do
 			passed=$((passed + 1))
 		fi
 	elif [ "$is_pending" = yes ]; then
-		echo "pending: $name ($(grep "^$name[[:space:]]" "$work/pending" | cut -d' ' -f2-))"
+		echo "pending: $name ($(grep "^$name[[:space:]]" "$work/pending" | sed 's/^[^[:space:]]*[[:space:]]*//'))"
 		diff -u "$dir/expected.txt" "$work/$name.txt" | sed 's/^/    /'
 		xfail=$((xfail + 1))
 	else
