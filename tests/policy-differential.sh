@@ -1,7 +1,7 @@
 #!/bin/sh
 # policy-differential.sh - Vigil against Debian's crm_simulate on generated clusters.
 #
-# For several seeds and the scenarios fresh / steady / failed, generates an
+# For several seeds and the scenarios fresh / steady / failed / standby, generates an
 # 8-node, 100-VM cluster with bench/vigil-gencluster (utilization with the
 # balanced strategy, location / colocation / order constraints, a fence
 # device), runs
@@ -13,7 +13,7 @@
 # crm_simulate.  Takes well under a minute.
 #
 # Environment: VG_DIFF_SEEDS (default "1 2 3"), VG_DIFF_SCENARIOS (default
-# "fresh steady failed"), VG_DIFF_KEEP=DIR keeps the inputs and outputs there.
+# "fresh steady failed standby"), VG_DIFF_KEEP=DIR keeps the inputs and outputs there.
 set -u
 
 : "${top_builddir:?run me from make check}" "${top_srcdir:?run me from make check}"
@@ -47,7 +47,7 @@ fi
 
 total=0 failed=0
 for seed in ${VG_DIFF_SEEDS:-1 2 3}; do
-	for sc in ${VG_DIFF_SCENARIOS:-fresh steady failed}; do
+	for sc in ${VG_DIFF_SCENARIOS:-fresh steady failed standby}; do
 		name=$sc-$seed
 		cib=$work/$name.xml
 		total=$((total + 1))

@@ -808,9 +808,9 @@ static int run(const char *cib, const char *json, const char *crm)
 		bad++;
 	}
 	printf("%s: placed vigil %zu pacemaker %zu of %zu%s, fenced %zu, recovered vigil %zu "
-	       "pacemaker %zu, %d problem%s\n", bad ? "DIFFER" : "ok", nv, np, in.n_rscs,
-	       roomy ? "" : " (capacity short)", vg.n_fenced, words(rv), words(rp), bad,
-	       bad == 1 ? "" : "s");
+	       "pacemaker %zu, %zu hard constraints, %d problem%s\n", bad ? "DIFFER" : "ok", nv, np,
+	       in.n_rscs, roomy ? "" : " (capacity short)", vg.n_fenced, words(rv), words(rp),
+	       in.n_cons, bad, bad == 1 ? "" : "s");
 	rc = bad ? 1 : 0;
 out:
 	free_input(&in);
