@@ -8,7 +8,10 @@
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
 
-/* Exit statuses, stable and documented in doc/vigil.8.md. */
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses, stable and documented in doc/vigil.md. */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
 	CLI_EXIT_FAILED = 1,        /* the request was understood but failed or was refused */
@@ -28,5 +31,45 @@ int cli_configure_verify(int argc, char **argv);
 
 /* `vigil simulate -x FILE ...` */
 int cli_cmd_simulate(int argc, char **argv);
+
+/* `vigil status [--output-as text|json|xml]` (cmd_status.c) */
+int cli_cmd_status(int argc, char **argv);
+
+/* `vigil node list` (cmd_node.c) */
+int cli_cmd_node(int argc, char **argv);
+
+/* `vigil configure show|load|property` (cmd_configure.c) */
+int cli_configure_show(int argc, char **argv);
+int cli_configure_load(int argc, char **argv);
+int cli_configure_property(int argc, char **argv);
+
+/* ---- talking to vigild (ipc_client.c) ---- */
+
+struct json_object;
+
+enum cli_output { CLI_OUTPUT_TEXT, CLI_OUTPUT_JSON, CLI_OUTPUT_XML };
+
+/** Parses "text", "json" or "xml"; -1 otherwise. */
+int cli_output_parse(const char *s);
+
+/** Sends one request (a JSON object, consumed) to this host's vigild and waits
+ *  up to @timeout_ms for the answer.  On success returns CLI_EXIT_OK with the
+ *  answer in *ret_reply (the caller puts it).  On failure prints why on stderr
+ *  and returns the exit status: CLI_EXIT_NO_DAEMON ("vigild is not running on
+ *  this host"), CLI_EXIT_DENIED ("permission denied"), CLI_EXIT_TIMEOUT, or
+ *  the status that matches the daemon's error code (no-quorum, invalid, ...),
+ *  with its diagnostics printed as they are.  @source names the input file in
+ *  diagnostics (NULL: none). */
+int cli_request(struct json_object *req, int timeout_ms, const char *source,
+		struct json_object **ret_reply);
+
+/** A new request object {"version": 1, "op": @op}. */
+struct json_object *cli_new_request(const char *op);
+
+/** The daemon's status answer (cmd_status.c; shared with `vigil node`). */
+int cli_status_fetch(struct json_object **ret_status);
+
+/** Writes a configuration document in crmsh-like text (cfg_text.c). */
+int cli_config_text(const char *xml, size_t len, FILE *out);
 
 #endif /* VIGIL_CLI_H */

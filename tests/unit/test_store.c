@@ -1,0 +1,171 @@
+/* test_store.c - the configuration on disk: a write through the worker comes
+ * back on the loop and reads back; a damaged or truncated copy is detected and
+ * kept aside; a missing one is reported as such. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <qb/qbloop.h>
+
+#include "cfgdoc.h"
+#include "store.h"
+
+static char dir[] = "/tmp/vigil-test-store-XXXXXX";
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/vigil-test-store-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char p[512];
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+	return 0;
+}
+
+static void write_raw(const char *name, const char *buf, size_t len)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+static int count_corrupt(void)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, "cib.xml.corrupt-", 16);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+struct done {
+	qb_loop_t *loop;
+	uint64_t id;
+	int rc;
+	bool called;
+};
+
+static void on_done(void *ctx, uint64_t id, int rc)
+{
+	struct done *d = ctx;
+	d->id = id;
+	d->rc = rc;
+	d->called = true;
+	qb_loop_stop(d->loop);
+}
+
+static void test_write_and_load(void **state)
+{
+	char *xml;
+	size_t len;
+	assert_int_equal(crmd_doc_empty(&xml, &len), 0);
+
+	char *got;
+	size_t got_len;
+	char *problem = NULL;
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -ENOENT);
+
+	qb_loop_t *loop = qb_loop_create();
+	struct done d = { .loop = loop };
+	struct crmd_store *s;
+	assert_int_equal(crmd_store_new(loop, dir, on_done, &d, &s), 0);
+	assert_int_equal(crmd_store_write(s, 7, xml, len), 0);
+	assert_int_equal(crmd_store_write(s, 8, xml, len), -EBUSY);
+	qb_loop_run(loop);
+	assert_true(d.called);
+	assert_int_equal(d.id, 7);
+	assert_int_equal(d.rc, 0);
+	crmd_store_free(s);
+	qb_loop_destroy(loop);
+
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), 0);
+	assert_int_equal(got_len, len);
+	assert_memory_equal(got, xml, len);
+	free(got);
+	free(xml);
+}
+
+static void test_damage_detected(void **state)
+{
+	char *xml, *file;
+	size_t len, flen;
+	assert_int_equal(crmd_doc_empty(&xml, &len), 0);
+	assert_int_equal(crmd_store_format(xml, len, &file, &flen), 0);
+
+	struct { const char *what; size_t cut; int flip; } cases[] = {
+		{ "one byte changed", flen, 10 },
+		{ "truncated", flen / 2, -1 },
+		{ "trailer lost", len, -1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *copy = malloc(flen);
+		memcpy(copy, file, flen);
+		if (cases[i].flip >= 0)
+			copy[cases[i].flip] ^= 0x20;
+		write_raw("cib.xml", copy, cases[i].cut);
+		free(copy);
+		char *got = NULL, *problem = NULL;
+		size_t got_len;
+		int before = count_corrupt();
+		assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -EBADMSG);
+		assert_non_null(problem);
+		assert_non_null(strstr(problem, "kept as"));
+		free(problem);
+		/* Kept aside, and out of the way. */
+		assert_int_equal(count_corrupt(), before + 1);
+		assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -ENOENT);
+	}
+
+	/* Right checksum, but not a document. */
+	const char *junk = "this is not xml\n";
+	char *jf;
+	size_t jlen;
+	assert_int_equal(crmd_store_format(junk, strlen(junk), &jf, &jlen), 0);
+	write_raw("cib.xml", jf, jlen);
+	char *got = NULL, *problem = NULL;
+	size_t got_len;
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -EBADMSG);
+	assert_non_null(strstr(problem, "not a valid document"));
+	free(problem);
+	free(jf);
+	free(file);
+	free(xml);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_write_and_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damage_detected, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
