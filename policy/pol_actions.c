@@ -113,12 +113,234 @@ static int fence_act_of(struct pol_ctx *c, const int *fence_act, int n)
 	return c->nodes[n].fence ? fence_act[n] : -1;
 }
 
+#define NEW_ACT(var, ...) do { \
+		(var) = new_act(__VA_ARGS__); \
+		if ((var) < 0) \
+			return -ENOMEM; \
+	} while (0)
+
+/* Compares where one resource runs with where it should run and creates its
+ * actions.  Stops on a node being fenced are implied by the fencing (the
+ * fence action stands in for them); on an unclean node that cannot be
+ * fenced, or after a stop failed without fencing, they cannot happen at all,
+ * and then nothing may move. */
+static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *p, int **sp,
+			 int *live, const int *fence_act)
+{
+	int i = rs->idx;
+	int next = rs->assigned;
+	size_t n_live = 0;
+	const char *blocked = NULL;
+	bool live_failed = false;
+
+	/* room for a stop per active node, the target of an unfinished
+	 * migration, and a stop added later by an order */
+	p->start = -1;
+	p->stops = *sp;
+	*sp += rs->n_active + 2;
+	if (!rs->managed) {
+		rs->change = POL_CHANGE_NONE;
+		return 0;
+	}
+	for (size_t k = 0; k < rs->n_active; k++) {
+		int n = rs->active[k];
+		struct pol_nd *nd = &c->nodes[n];
+
+		if (nd->fence) {
+			p->stops[p->n_stops++] = fence_act[n];
+			continue;
+		}
+		if (nd->unclean)
+			blocked = pol_arena_printf(c->arena, "waiting for fencing of %s", nd->name);
+		if (n == rs->dangling)
+			continue;       /* only needs its stop, below */
+		live[n_live++] = n;
+	}
+	for (size_t k = 0; k < rs->n_hist; k++) {
+		const struct pol_hist *h = &rs->hist[k];
+
+		if (!h->active || c->nodes[h->node].fence)
+			continue;
+		if (h->failed_stop)
+			blocked = pol_arena_printf(c->arena,
+				"its stop failed on %s and fencing cannot make it safe",
+				c->nodes[h->node].name);
+		else if (h->blocked && !blocked)
+			blocked = pol_arena_printf(c->arena,
+				"it failed on %s with on-fail=block", c->nodes[h->node].name);
+		if (h->failed)
+			live_failed = true;
+	}
+	if (blocked) {
+		/* it stays where it is, as it is */
+		rs->assigned = n_live ? live[0] : (rs->n_active ? rs->active[0] : -1);
+		rs->start_unrunnable = true;
+		rs->block_reason = blocked;
+		rs->change = POL_CHANGE_NONE;
+		p->n_stops = 0;
+		return 0;
+	}
+
+	bool stays = n_live == 1 && live[0] == next;
+	const char *qblock = next >= 0 && !stays ? quorum_blocks_start(c, rs) : NULL;
+
+	/* without quorum, policy stop (and demote, for primitives) stops
+	 * everything that needs quorum, running or not */
+	if (!c->have_quorum && rs->requires_quorum &&
+	    (c->nqp == POL_NQP_STOP || c->nqp == POL_NQP_DEMOTE) && next >= 0 && stays) {
+		next = -1;
+		rs->assigned = -1;
+		rs->unassigned_reason = "no quorum";
+	}
+
+	if (qblock) {
+		rs->start_unrunnable = true;
+		rs->block_reason = qblock;
+		rs->unassigned_reason = qblock;
+		next = -1;
+		rs->assigned = -1;
+	}
+
+	/* Active on several nodes: multiple-active says what to do.  The default
+	 * stops it everywhere and starts it once; stop_only leaves it stopped;
+	 * block leaves everything as it is; stop_unexpected keeps the instance
+	 * where it should run. */
+	bool keep_chosen = false;
+
+	bool partial = rs->partial_src >= 0 && n_live == 2 &&
+		((live[0] == rs->partial_src && live[1] == rs->partial_tgt) ||
+		 (live[1] == rs->partial_src && live[0] == rs->partial_tgt));
+
+	/* a migration that got half way: finish it if the target is still
+	 * where it should go, else stop it on both (below) */
+	if (partial && next == rs->partial_tgt && !live_failed && !rs->no_migrate &&
+	    c->nodes[rs->partial_src].online && pol_node_usable(&c->nodes[next])) {
+		NEW_ACT(p->start, c, POL_OP_MIGRATE, i, next, rs->partial_src,
+			"finishing a live migration");
+		p->stops[p->n_stops++] = p->start;
+		rs->change = POL_CHANGE_MIGRATE;
+		goto dangling;
+	}
+	if (n_live > 1 && !partial) {
+		switch (rs->multiple_active) {
+		case POL_MULTI_BLOCK:
+			rs->assigned = live[0];
+			rs->start_unrunnable = true;
+			rs->block_reason = "active on more than one node (multiple-active=block)";
+			rs->change = POL_CHANGE_NONE;
+			p->n_stops = 0;
+			return 0;
+		case POL_MULTI_STOP_ONLY:
+			next = -1;
+			rs->assigned = -1;
+			rs->unassigned_reason = "active on more than one node (multiple-active=stop_only)";
+			break;
+		case POL_MULTI_STOP_UNEXPECTED:
+			keep_chosen = !live_failed;
+			break;
+		default:
+			break;
+		}
+	}
+
+	if (n_live == 1) {
+		int cur = live[0];
+		struct pol_nd *cn = &c->nodes[cur];
+
+		if (next == cur) {
+			if (live_failed) {
+				NEW_ACT(p->start, c, POL_OP_RESTART, i, cur, -1,
+					pol_arena_printf(c->arena, "%s failed on %s", rs->id, cn->name));
+				p->stops[p->n_stops++] = p->start;
+				rs->change = POL_CHANGE_RECOVER;
+			} else {
+				rs->change = POL_CHANGE_NONE;
+			}
+			goto done;
+		}
+		if (next >= 0 && !live_failed && !rs->failed && rs->allow_migrate && cn->online &&
+		    !cn->pending && pol_node_usable(&c->nodes[next]) && !rs->no_migrate) {
+			NEW_ACT(p->start, c, POL_OP_MIGRATE, i, next, cur,
+				pol_arena_printf(c->arena, "%s cannot stay on %s", rs->id, cn->name));
+			p->stops[p->n_stops++] = p->start;
+			rs->change = POL_CHANGE_MIGRATE;
+			goto done;
+		}
+	}
+
+	/* stop everywhere it runs (but where it stays), then start */
+	bool keeps = false;
+
+	for (size_t k = 0; k < n_live; k++) {
+		int n = live[k];
+		const char *why;
+
+		if (n == next && keep_chosen) {
+			keeps = true;
+			continue;
+		}
+		if (next < 0)
+			why = rs->unassigned_reason ? rs->unassigned_reason : "cannot run anywhere";
+		else if (rs->failed)
+			why = pol_arena_printf(c->arena, "recovering %s", rs->id);
+		else if (n_live > 1)
+			why = "active on more than one node";
+		else
+			why = pol_arena_printf(c->arena, "moving to %s", c->nodes[next].name);
+		NEW_ACT(p->stops[p->n_stops], c, POL_OP_STOP, i, n, -1, why);
+		p->n_stops++;
+	}
+	if (next >= 0 && !keeps) {
+		const char *why = rs->failed ? pol_arena_printf(c->arena, "recovering %s", rs->id) :
+			rs->n_active ? pol_arena_printf(c->arena, "moving from %s",
+							c->nodes[rs->active[0]].name) :
+			"not running";
+
+		NEW_ACT(p->start, c, POL_OP_START, i, next, -1, why);
+	}
+	bool next_was_live = false;
+
+	for (size_t k = 0; k < n_live; k++)
+		if (live[k] == next)
+			next_was_live = true;
+	if (next < 0)
+		rs->change = rs->n_active ? POL_CHANGE_STOP : POL_CHANGE_NONE;
+	else if (keeps)
+		rs->change = POL_CHANGE_STOP;
+	else if (next_was_live && !rs->failed)
+		rs->change = POL_CHANGE_RESTART;        /* multiple-active: stopped, started once */
+	else if (!rs->n_active)
+		rs->change = POL_CHANGE_START;
+	else if (rs->failed)
+		rs->change = POL_CHANGE_RECOVER;
+	else
+		rs->change = POL_CHANGE_MOVE;
+	p->moving = p->start >= 0 && p->n_stops > 0;
+done:
+dangling:
+	/* a migration that completed but left its source to be stopped */
+	if (rs->dangling >= 0 && !c->nodes[rs->dangling].fence) {
+		int sa;
+
+		NEW_ACT(sa, c, POL_OP_STOP, i, rs->dangling, -1,
+			"the end of a live migration: stop on the source");
+		p->stops[p->n_stops++] = sa;
+		if (rs->change == POL_CHANGE_NONE)
+			rs->change = POL_CHANGE_STOP;
+	}
+	return 0;
+}
+
 int pol_create_actions(struct pol_ctx *c)
 {
 	int r = 0;
 	int *fence_act = calloc(c->n_nodes + 1, sizeof(int));
 	struct rsc_plan *plan = calloc(c->n_rscs + 1, sizeof(*plan));
-	int *stop_store = calloc(c->n_hist * 2 + 2, sizeof(int));
+	size_t n_stop_slots = 1;
+
+	for (size_t i = 0; i < c->n_rscs; i++)
+		n_stop_slots += c->rscs[i].n_active + 2;
+	int *stop_store = calloc(n_stop_slots, sizeof(int));
 	int *fences = calloc(c->n_nodes + 1, sizeof(int));
 	size_t n_fences = 0;
 
@@ -162,226 +384,17 @@ int pol_create_actions(struct pol_ctx *c)
 
 	/* resources */
 	int *sp = stop_store;
+	int *live = calloc(c->n_nodes + 1, sizeof(int));
 
-	for (size_t i = 0; i < c->n_rscs; i++) {
-		struct pol_rs *rs = &c->rscs[i];
-		struct rsc_plan *p = &plan[i];
-		int next = rs->assigned;
-
-		p->start = -1;
-		p->stops = sp;
-		if (!rs->managed) {
-			rs->change = POL_CHANGE_NONE;
-			continue;
-		}
-
-		/* where must it stop?  Stops on a node being fenced are implied
-		 * by the fencing; on an unclean node that cannot be fenced, or
-		 * after a stop failed without fencing, they cannot happen at all. */
-		bool stop_blocked = false;
-		const char *stop_block_reason = NULL;
-		bool failed_here = false;
-
-		for (size_t k = 0; k < rs->n_active; k++) {
-			int n = rs->active[k];
-			struct pol_nd *nd = &c->nodes[n];
-
-			if (nd->unclean && !nd->fence) {
-				stop_blocked = true;
-				stop_block_reason = pol_arena_printf(c->arena,
-					"waiting for fencing of %s", nd->name);
-			}
-		}
-		for (size_t k = 0; k < rs->n_hist; k++) {
-			const struct pol_hist *h = &rs->hist[k];
-
-			if (h->active && h->failed_stop && !c->nodes[h->node].fence) {
-				stop_blocked = true;
-				stop_block_reason = pol_arena_printf(c->arena,
-					"its stop failed on %s and fencing cannot make it safe",
-					c->nodes[h->node].name);
-			}
-			if (h->active && h->failed && h->node == next)
-				failed_here = true;
-		}
-		if (rs->blocked) {
-			stop_blocked = true;
-			if (!stop_block_reason)
-				stop_block_reason = "a failure with on-fail=block";
-		}
-		if (stop_blocked) {
-			/* nothing may move: it stays where it is, as it is */
-			rs->assigned = rs->n_active ? rs->active[0] : -1;
-			rs->start_unrunnable = true;
-			rs->block_reason = stop_block_reason;
-			rs->change = POL_CHANGE_NONE;
-			continue;
-		}
-
-		const char *qblock = next >= 0 ? quorum_blocks_start(c, rs) : NULL;
-		bool stays = rs->n_active == 1 && rs->active[0] == next;
-
-		if (qblock && !stays) {
-			rs->start_unrunnable = true;
-			rs->block_reason = qblock;
-			rs->unassigned_reason = qblock;
-			next = -1;
-			rs->assigned = -1;
-		}
-
-		if (rs->n_active == 0) {
-			if (next >= 0) {
-				p->start = new_act(c, POL_OP_START, (int)i, next, -1, "not running");
-				rs->change = POL_CHANGE_START;
-			}
-			goto next_rsc;
-		}
-
-		/* an unfinished migration going where it was going: finish it */
-		if (rs->partial_tgt >= 0 && next == rs->partial_tgt && !rs->failed &&
-		    rs->n_active == 1 && rs->active[0] == rs->partial_src &&
-		    pol_node_usable(&c->nodes[next]) && c->nodes[rs->partial_src].online &&
-		    !c->nodes[rs->partial_src].unclean) {
-			p->start = new_act(c, POL_OP_MIGRATE, (int)i, next, rs->partial_src,
-					   "finishing a live migration");
-			p->stops[p->n_stops++] = p->start;
-			rs->change = POL_CHANGE_MIGRATE;
-			goto next_rsc;
-		}
-
-		if (rs->n_active == 1) {
-			int cur = rs->active[0];
-			struct pol_nd *cn = &c->nodes[cur];
-
-			if (next == cur) {
-				if (failed_here || rs->failed) {
-					p->start = new_act(c, POL_OP_RESTART, (int)i, cur, -1,
-						pol_arena_printf(c->arena, "%s failed on %s",
-								 rs->id, cn->name));
-					p->stops[p->n_stops++] = p->start;
-					rs->change = POL_CHANGE_RECOVER;
-				} else {
-					rs->change = POL_CHANGE_NONE;
-				}
-				goto next_rsc;
-			}
-			if (next >= 0 && !rs->failed && rs->allow_migrate && cn->online &&
-			    !cn->unclean && !cn->pending && pol_node_usable(&c->nodes[next]) &&
-			    rs->partial_tgt < 0) {
-				p->start = new_act(c, POL_OP_MIGRATE, (int)i, next, cur,
-					pol_arena_printf(c->arena, "%s cannot stay on %s",
-							 rs->id, cn->name));
-				p->stops[p->n_stops++] = p->start;
-				rs->change = POL_CHANGE_MIGRATE;
-				goto next_rsc;
-			}
-		}
-
-		/* Active on several nodes: multiple-active says what to do.  The
-		 * default stops it everywhere and starts it once; stop_only leaves
-		 * it stopped; block leaves everything as it is; stop_unexpected
-		 * keeps the instance where it should run. */
-		bool keep_chosen = false;
-
-		if (rs->n_active > 1) {
-			switch (rs->multiple_active) {
-			case POL_MULTI_BLOCK:
-				rs->assigned = rs->active[0];
-				rs->start_unrunnable = true;
-				rs->block_reason = "active on more than one node (multiple-active=block)";
-				rs->change = POL_CHANGE_NONE;
-				goto next_rsc;
-			case POL_MULTI_STOP_ONLY:
-				next = -1;
-				rs->assigned = -1;
-				rs->unassigned_reason = "active on more than one node (multiple-active=stop_only)";
-				break;
-			case POL_MULTI_STOP_UNEXPECTED:
-				keep_chosen = !rs->failed;
-				break;
-			default:
-				break;
-			}
-		}
-
-		/* stop everywhere it runs (but where it will stay), then start */
-		for (size_t k = 0; k < rs->n_active; k++) {
-			int n = rs->active[k];
-
-			if (n == next && keep_chosen)
-				continue;       /* stop_unexpected: keep the expected one */
-			if (c->nodes[n].fence) {
-				int fa = fence_act_of(c, fence_act, n);
-
-				p->stops[p->n_stops++] = fa;
-				continue;
-			}
-			const char *why;
-
-			if (next < 0)
-				why = rs->unassigned_reason ? rs->unassigned_reason : "cannot run anywhere";
-			else if (rs->failed)
-				why = pol_arena_printf(c->arena, "recovering %s", rs->id);
-			else if (rs->n_active > 1)
-				why = "active on more than one node";
-			else
-				why = pol_arena_printf(c->arena, "moving to %s", c->nodes[next].name);
-			int sa = new_act(c, POL_OP_STOP, (int)i, n, -1, why);
-
-			if (sa < 0) {
-				r = -ENOMEM;
-				goto out;
-			}
-			p->stops[p->n_stops++] = sa;
-		}
-		/* a partial migration's target may run it too */
-		if (rs->partial_tgt >= 0 && rs->partial_tgt != next &&
-		    c->nodes[rs->partial_tgt].online && !c->nodes[rs->partial_tgt].unclean) {
-			bool listed = false;
-
-			for (size_t k = 0; k < rs->n_active; k++)
-				if (rs->active[k] == rs->partial_tgt)
-					listed = true;
-			if (!listed) {
-				int sa = new_act(c, POL_OP_STOP, (int)i, rs->partial_tgt, -1,
-						 "undoing an unfinished live migration");
-
-				p->stops[p->n_stops++] = sa;
-			}
-		}
-		bool keeps = false;
-
-		for (size_t k = 0; k < rs->n_active; k++)
-			if (rs->active[k] == next && keep_chosen)
-				keeps = true;
-		if (next >= 0 && !keeps) {
-			p->start = new_act(c, POL_OP_START, (int)i, next, -1,
-				rs->failed ? pol_arena_printf(c->arena, "recovering %s", rs->id) :
-				pol_arena_printf(c->arena, "moving from %s",
-						 c->nodes[rs->active[0]].name));
-			p->moving = true;
-		}
-		if (next < 0)
-			rs->change = POL_CHANGE_STOP;
-		else if (rs->failed)
-			rs->change = POL_CHANGE_RECOVER;
-		else if (keeps)
-			rs->change = POL_CHANGE_STOP;
-		else
-			rs->change = POL_CHANGE_MOVE;
-next_rsc:
-		for (size_t k = 0; k < p->n_stops; k++)
-			if (p->stops[k] < 0 && !c->nodes[rs->active[0]].fence) {
-				r = -ENOMEM;
-				goto out;
-			}
-		if (p->start < 0 && next >= 0 && rs->change != POL_CHANGE_NONE &&
-		    rs->change != POL_CHANGE_STOP) {
-			r = -ENOMEM;
-			goto out;
-		}
-		sp += p->n_stops;
+	if (!live) {
+		r = -ENOMEM;
+		goto out;
 	}
+	for (size_t i = 0; i < c->n_rscs && r == 0; i++)
+		r = plan_resource(c, &c->rscs[i], &plan[i], &sp, live, fence_act);
+	free(live);
+	if (r < 0)
+		goto out;
 
 	/* ordering: a start waits for the stops of the same resource and, when
 	 * the resource needs fencing, for every fence of this transition */
@@ -398,10 +411,20 @@ next_rsc:
 			for (size_t k = 0; k < n_fences; k++)
 				r = r ? r : add_after(c, p->start, fences[k]);
 		} else {
-			for (size_t k = 0; k < rs->n_active; k++) {
-				int fa = fence_act_of(c, fence_act, rs->active[k]);
+			/* only quorum: wait for the fencing of nodes where it may
+			 * be running, i.e. where it is active or its state is unknown */
+			for (size_t n = 0; n < c->n_nodes; n++) {
+				int fa = fence_act_of(c, fence_act, (int)n);
+				bool known = false, active = false;
 
-				if (fa >= 0)
+				if (fa < 0)
+					continue;
+				for (size_t k = 0; k < rs->n_hist; k++)
+					if (rs->hist[k].node == (int)n) {
+						known = rs->hist[k].known;
+						active = rs->hist[k].active;
+					}
+				if (active || !known)
 					r = r ? r : add_after(c, p->start, fa);
 			}
 		}
@@ -468,22 +491,98 @@ next_rsc:
 		struct rsc_plan *pf = &plan[o->first], *pt = &plan[o->then];
 
 		/* a healthy "then" restarts when a mandatory "first" stops and
-		 * starts again (a live migration of "first" does not count) */
+		 * starts again (a live migration of "first" does not count): it
+		 * stops before "first" stops and starts after "first" starts */
 		if (o->mandatory && o->first_act == POL_OP_START && o->then_act == POL_OP_START &&
 		    then->managed && pt->start < 0 && pt->n_stops == 0 && then->n_active == 1 &&
 		    then->assigned == then->active[0] && pf->start >= 0 && pf->n_stops > 0 &&
 		    c->acts[pf->start].op != POL_OP_MIGRATE) {
-			pt->start = new_act(c, POL_OP_RESTART, o->then, then->assigned, -1,
-				pol_arena_printf(c->arena, "%s restarts and %s must start after it",
-						 c->rscs[o->first].id, then->id));
-			if (pt->start < 0) {
+			const char *why = pol_arena_printf(c->arena,
+				"%s restarts and %s must start after it", c->rscs[o->first].id, then->id);
+			int sa = new_act(c, POL_OP_STOP, o->then, then->assigned, -1, why);
+			int st = sa < 0 ? -1 : new_act(c, POL_OP_START, o->then, then->assigned, -1, why);
+
+			if (st < 0 || add_after(c, st, sa) < 0) {
 				r = -ENOMEM;
 				goto out;
 			}
-			pt->stops[pt->n_stops++] = pt->start;
+			pt->stops[pt->n_stops++] = sa;
+			pt->start = st;
 			then->change = POL_CHANGE_RESTART;
 			then->restart_forced = true;
 		}
+	}
+
+	/* A live migration of "then" stops it on its source only after it runs
+	 * on the target; when "first" really stops (not migrating itself),
+	 * "then" must be gone first, which a migration cannot do: move it. */
+	for (size_t i = 0; i < c->n_ords; i++) {
+		const struct pol_ord *o = &c->ords[i];
+		struct rsc_plan *pf = &plan[o->first], *pt = &plan[o->then];
+		bool first_stops = false;
+
+		if (!o->symmetrical || pt->start < 0 || c->acts[pt->start].op != POL_OP_MIGRATE)
+			continue;
+		for (size_t k = 0; k < pf->n_stops; k++)
+			if (pf->stops[k] >= 0 && (c->acts[pf->stops[k]].op == POL_OP_STOP ||
+						  c->acts[pf->stops[k]].op == POL_OP_RESTART))
+				first_stops = true;
+		if (!first_stops)
+			continue;
+		int ma = pt->start;
+		int st = new_act(c, POL_OP_START, o->then, c->acts[ma].node, -1,
+				 pol_arena_printf(c->arena, "%s cannot migrate while %s stops",
+						  c->rscs[o->then].id, c->rscs[o->first].id));
+
+		if (st < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		c->acts[ma].op = POL_OP_STOP;
+		c->acts[ma].group = GROUP_STOP;
+		c->acts[ma].node = c->acts[ma].from;
+		c->acts[ma].from = -1;
+		for (size_t k = 0; k < c->acts[ma].n_after && r == 0; k++)
+			r = add_after(c, st, c->acts[ma].after[k]);
+		if (r == 0)
+			r = add_after(c, st, ma);
+		if (r < 0)
+			goto out;
+		pt->start = st;
+		c->rscs[o->then].change = POL_CHANGE_MOVE;
+	}
+
+	/* A restart is one action for stop and start.  When "then" must stop
+	 * before "first" stops and start after it starts, a restart of "then"
+	 * cannot say so: split it. */
+	for (size_t i = 0; i < c->n_ords; i++) {
+		const struct pol_ord *o = &c->ords[i];
+		struct rsc_plan *pf = &plan[o->first], *pt = &plan[o->then];
+		bool first_stops = false;
+
+		if (!o->symmetrical || pt->start < 0 || c->acts[pt->start].op != POL_OP_RESTART)
+			continue;
+		for (size_t k = 0; k < pf->n_stops; k++)
+			if (pf->stops[k] >= 0 && c->acts[pf->stops[k]].op != POL_OP_FENCE)
+				first_stops = true;
+		if (!first_stops)
+			continue;
+		int ra = pt->start;
+		int st = new_act(c, POL_OP_START, o->then, c->acts[ra].node, -1, c->acts[ra].reason);
+
+		if (st < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		c->acts[ra].op = POL_OP_STOP;
+		c->acts[ra].group = GROUP_STOP;
+		for (size_t k = 0; k < c->acts[ra].n_after && r == 0; k++)
+			r = add_after(c, st, c->acts[ra].after[k]);
+		if (r == 0)
+			r = add_after(c, st, ra);
+		if (r < 0)
+			goto out;
+		pt->start = st;
 	}
 
 	for (size_t i = 0; i < c->n_ords; i++) {
@@ -504,7 +603,9 @@ next_rsc:
 						goto out;
 		if (!o->symmetrical)
 			continue;
-		/* the reverse: then's opposite action before first's opposite */
+		/* the reverse: first's opposite action after then's opposite one.
+		 * Only then's plain stops count there: a migration or restart of
+		 * "then" already comes after "first" and cannot also precede it. */
 		const int *rfa = o->then_act == POL_OP_START ? pt->stops : &pt->start;
 		size_t nrfa = o->then_act == POL_OP_START ? pt->n_stops : (pt->start >= 0);
 		const int *rta = o->first_act == POL_OP_START ? pf->stops : &pf->start;
@@ -512,9 +613,9 @@ next_rsc:
 
 		for (size_t x = 0; x < nrta; x++)
 			for (size_t y = 0; y < nrfa; y++)
-				if (rta[x] >= 0 && rfa[y] >= 0 && c->acts[rfa[y]].op != POL_OP_FENCE &&
-				    c->acts[rta[x]].op != POL_OP_FENCE && rta[x] != rfa[y] &&
-				    c->acts[rta[x]].op == POL_OP_STOP && c->acts[rfa[y]].op == POL_OP_STOP)
+				if (rta[x] >= 0 && rfa[y] >= 0 && rta[x] != rfa[y] &&
+				    c->acts[rta[x]].op != POL_OP_FENCE &&
+				    c->acts[rfa[y]].op == POL_OP_STOP)
 					if ((r = add_after(c, rta[x], rfa[y])) < 0)
 						goto out;
 	}
@@ -756,11 +857,18 @@ int pol_build_transition(struct pol_ctx *c, const struct pol_options *opt,
 		out->reason = pol_arena_strdup(a, pa->reason);
 	}
 
-	tr->placement = pol_arena_alloc(a, (c->n_rscs + 1) * sizeof(*tr->placement));
+	tr->orphans = pol_arena_alloc(a, (c->n_rscs - c->n_cfg_rscs + 1) * sizeof(*tr->orphans));
+	if (!tr->orphans)
+		goto nomem;
+	for (size_t i = c->n_cfg_rscs; i < c->n_rscs; i++)
+		if (c->rscs[i].n_active)
+			tr->orphans[tr->n_orphans++] = rname[i];
+
+	tr->placement = pol_arena_alloc(a, (c->n_cfg_rscs + 1) * sizeof(*tr->placement));
 	if (!tr->placement)
 		goto nomem;
-	tr->n_placement = c->n_rscs;
-	for (size_t i = 0; i < c->n_rscs; i++) {
+	tr->n_placement = c->n_cfg_rscs;
+	for (size_t i = 0; i < c->n_cfg_rscs; i++) {
 		const struct pol_rs *rs = &c->rscs[i];
 		struct pol_placement *pl = &tr->placement[i];
 
@@ -768,6 +876,11 @@ int pol_build_transition(struct pol_ctx *c, const struct pol_options *opt,
 		pl->node = rs->assigned >= 0 ? nname[rs->assigned] : NULL;
 		pl->current = rs->n_active ? nname[rs->active[0]] : NULL;
 		pl->n_active = rs->n_active;
+		pl->active = pol_arena_alloc(a, (rs->n_active + 1) * sizeof(*pl->active));
+		if (!pl->active)
+			goto nomem;
+		for (size_t k = 0; k < rs->n_active; k++)
+			pl->active[k] = nname[rs->active[k]];
 		pl->failed = rs->failed;
 		pl->managed = rs->managed;
 		pl->blocked = rs->start_unrunnable && rs->block_reason;
@@ -825,10 +938,10 @@ int pol_build_transition(struct pol_ctx *c, const struct pol_options *opt,
 	tr->have_quorum = c->have_quorum;
 
 	if (opt && opt->want_scores) {
-		tr->scores = pol_arena_alloc(a, (c->n_rscs * c->n_nodes + 1) * sizeof(int));
+		tr->scores = pol_arena_alloc(a, (c->n_cfg_rscs * c->n_nodes + 1) * sizeof(int));
 		if (!tr->scores)
 			goto nomem;
-		memcpy(tr->scores, c->score, c->n_rscs * c->n_nodes * sizeof(int));
+		memcpy(tr->scores, c->score, c->n_cfg_rscs * c->n_nodes * sizeof(int));
 	}
 	free(order);
 	tr->arena_ = a;

@@ -104,7 +104,7 @@ int pol_apply_locations(struct pol_ctx *c)
 			row[rs->active[0]] = pol_score_add(row[rs->active[0]], rs->stickiness);
 
 		/* migration-threshold: enough failures ban the node */
-		if (rs->migration_threshold > 0) {
+		if (rs->migration_threshold > 0 && !rs->failure_ignored) {
 			for (size_t k = 0; k < rs->n_hist; k++) {
 				struct pol_hist *h = &rs->hist[k];
 
@@ -249,6 +249,8 @@ static int apply_colocation(struct pol_ctx *c, const struct pol_coloc *k, int *t
 	struct pol_rs *pri = &c->rscs[k->pri];
 	int *row = pol_score_row(c, k->dep);
 
+	if (pri->provisional)
+		return 0;       /* a colocation loop: the primary is not decided yet */
 	if (pri->assigned < 0 && k->score < 0)
 		return 0;       /* apart from something that is not running: nothing to do */
 	memcpy(tmp, row, c->n_nodes * sizeof(*tmp));
@@ -422,7 +424,9 @@ static int choose_node(struct pol_ctx *c, struct pol_rs *rs)
 	if (!need)
 		return -ENOMEM;
 	int prefer = ban_insufficient_capacity(c, rs, need);
-	struct choose ch = { .c = c, .row = row, .need = need, .prefer = prefer };
+	/* ties go to the node it runs on (after fewest resources) */
+	struct choose ch = { .c = c, .row = row, .need = need,
+			     .prefer = rs->n_active ? rs->active[0] : -1 };
 	int best = -1;
 
 	for (size_t n = 0; n < c->n_nodes; n++)
@@ -523,6 +527,8 @@ static int assign(struct pol_ctx *c, struct pol_rs *rs)
 			goto out;
 	}
 
+	if (rs->orphan)
+		rs->stop_reason = "no longer in the configuration";
 	if (rs->target_stopped || rs->fatal || rs->stop_reason) {
 		for (size_t n = 0; n < c->n_nodes; n++)
 			row[n] = -POL_INF;

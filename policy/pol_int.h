@@ -128,6 +128,7 @@ struct pol_hist {
 	bool failed_stop;       /* a stop failed: only fencing makes it safe */
 	bool known;             /* some op tells us the state (probe or later) */
 	bool migrating_from;    /* a migrate_to succeeded here, the target took over or may */
+	bool dangling;          /* migrated away completely, only the stop here is missing */
 	bool pending;
 	bool blocked;           /* on-fail=block hit */
 	bool stopped_by_failure;        /* on-fail=stop */
@@ -168,6 +169,7 @@ struct pol_rs {
 	bool allow_migrate;
 	bool critical;
 	bool is_stonith;
+	bool orphan;                    /* in the history only: no longer configured */
 	bool target_stopped;            /* target-role=Stopped */
 	bool requires_fencing;          /* starts wait for fencing (requires=fencing) */
 	bool requires_quorum;
@@ -183,7 +185,11 @@ struct pol_rs {
 	bool failed;                    /* some failure needs recovery */
 	bool blocked;                   /* on-fail=block, or a failed stop that cannot be fenced */
 	bool fatal;                     /* not-configured: may run nowhere */
+	bool failure_ignored;           /* on-fail=ignore hid a failure: no threshold */
 	int partial_src, partial_tgt;   /* an unfinished live migration, -1 if none */
+	int mig_tgt_active;             /* a migration may have left it running there, or -1 */
+	int dangling;                   /* a completed migration still to stop there, or -1 */
+	bool no_migrate;                /* a migration went wrong: stop and start only */
 	const char *stop_reason;        /* why it must be stopped everywhere */
 
 	/* colocations, as indices into ctx->colocs */
@@ -259,9 +265,12 @@ struct pol_ctx {
 	const char **dims;
 	size_t n_dims;
 
-	/* resources */
+	/* resources: the configured ones, then the orphans (found in the
+	 * history but no longer configured), which are only ever stopped */
 	struct pol_rs *rscs;
 	size_t n_rscs;
+	size_t n_cfg_rscs;
+	struct vg_resource *orphan_cfgs;
 	struct pol_map rsc_by_id;
 	struct pol_hist *hist;          /* all records, grouped by resource */
 	size_t n_hist;

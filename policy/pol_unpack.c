@@ -35,6 +35,8 @@
 #define RC_NOT_RUNNING 7
 #define RC_PROMOTED 8
 #define RC_FAILED_PROMOTED 9
+#define RC_DEGRADED 190
+#define RC_DEGRADED_PROMOTED 191
 
 #define EXEC_PENDING (-1)
 #define EXEC_DONE 0
@@ -204,7 +206,7 @@ int pol_unpack_nodes(struct pol_ctx *c)
 		/* Until the status says otherwise a node is offline, and unclean
 		 * when startup-fencing wants every unseen node fenced. */
 		nd->unseen = true;
-		nd->unclean = c->startup_fencing;
+		nd->unclean = c->startup_fencing && c->stonith_enabled;
 		nd->unclean_reason = NULL;
 	}
 	return 0;
@@ -244,22 +246,95 @@ static long long util_value(const char *s)
 	return v;
 }
 
+/* Resources the history knows but the configuration does not: stop-orphan-
+ * resources (default true) stops them wherever they still run. */
+static int find_orphans(struct pol_ctx *c, struct pol_map *seen)
+{
+	const struct vg_cib *cib = c->cib;
+	size_t n = 0, cap = 0;
+	int r;
+
+	if (!pol_bool(prop(c, "stop-orphan-resources"), true))
+		return 0;
+	for (size_t i = 0; i < cib->n_node_states; i++) {
+		const struct vg_node_state *st = &cib->node_states[i];
+
+		for (size_t l = 0; l < st->n_lrm; l++) {
+			const struct vg_lrm_resource *lrm = &st->lrm[l];
+
+			if (!lrm->id || pol_map_get(&c->rsc_by_id, lrm->id) >= 0 ||
+			    pol_map_get(seen, lrm->id) >= 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				struct vg_resource *v = realloc(c->orphan_cfgs, cap * sizeof(*v));
+
+				if (!v)
+					return -ENOMEM;
+				c->orphan_cfgs = v;
+			}
+			struct vg_resource *res = &c->orphan_cfgs[n];
+
+			memset(res, 0, sizeof(*res));
+			res->id = lrm->id;
+			res->cls = lrm->cls;
+			res->provider = lrm->provider;
+			res->type = lrm->type;
+			r = pol_map_put(seen, lrm->id, (int)n);
+			if (r < 0)
+				return r;
+			n++;
+		}
+	}
+	return (int)n;
+}
+
 int pol_unpack_resources(struct pol_ctx *c)
 {
 	const struct vg_cib *cib = c->cib;
+	struct pol_map seen = { 0 };
 	int r;
 
-	c->n_rscs = cib->n_resources;
+	c->n_cfg_rscs = cib->n_resources;
+	r = pol_map_init(&c->rsc_by_id, c->n_cfg_rscs);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_cfg_rscs; i++) {
+		const char *id = cib->resources[i].id;
+
+		if (!id) {
+			vg_diags_add(c->diags, VG_DIAG_ERROR, cib->resources[i].line, "primitive",
+				     "primitive without id");
+			return -EINVAL;
+		}
+		if (pol_map_get(&c->rsc_by_id, id) >= 0) {
+			vg_diags_add(c->diags, VG_DIAG_ERROR, cib->resources[i].line, id,
+				     "duplicate resource id '%s'", id);
+			return -EINVAL;
+		}
+		r = pol_map_put(&c->rsc_by_id, id, (int)i);
+		if (r < 0)
+			return r;
+	}
+	r = pol_map_init(&seen, 16);
+	if (r == 0)
+		r = find_orphans(c, &seen);
+	pol_map_fini(&seen);
+	if (r < 0)
+		return r;
+	c->n_rscs = c->n_cfg_rscs + (size_t)r;
+	for (size_t i = c->n_cfg_rscs; i < c->n_rscs; i++) {
+		r = pol_map_put(&c->rsc_by_id, c->orphan_cfgs[i - c->n_cfg_rscs].id, (int)i);
+		if (r < 0)
+			return r;
+	}
 	c->rscs = calloc(c->n_rscs ? c->n_rscs : 1, sizeof(*c->rscs));
 	if (!c->rscs)
 		return -ENOMEM;
-	r = pol_map_init(&c->rsc_by_id, c->n_rscs);
-	if (r < 0)
-		return r;
 
 	/* utilization dimensions: every name some resource asks for, first
 	 * appearance order (a handful, so the linear search is fine) */
-	for (size_t i = 0; i < c->n_rscs; i++) {
+	for (size_t i = 0; i < c->n_cfg_rscs; i++) {
 		const struct vg_nvsets *u = &cib->resources[i].utilization;
 
 		for (size_t s = 0; s < u->n; s++)
@@ -270,36 +345,27 @@ int pol_unpack_resources(struct pol_ctx *c)
 	}
 
 	bool stonith_possible = false;
-	for (size_t i = 0; i < c->n_rscs; i++)
+	for (size_t i = 0; i < c->n_cfg_rscs; i++)
 		if (cib->resources[i].cls && !strcmp(cib->resources[i].cls, "stonith"))
 			stonith_possible = true;
 	c->have_stonith_rsc = stonith_possible;
 
 	for (size_t i = 0; i < c->n_rscs; i++) {
 		struct pol_rs *rs = &c->rscs[i];
-		const struct vg_resource *res = &cib->resources[i];
+		bool orphan = i >= c->n_cfg_rscs;
+		const struct vg_resource *res = orphan ? &c->orphan_cfgs[i - c->n_cfg_rscs] :
+					       &cib->resources[i];
 		const char *v;
 		int score;
 
 		rs->cfg = res;
 		rs->id = res->id;
 		rs->idx = (int)i;
+		rs->orphan = orphan;
 		rs->assigned = -1;
 		rs->partial_src = rs->partial_tgt = -1;
+		rs->mig_tgt_active = rs->dangling = -1;
 		rs->provisional = true;
-		if (!rs->id) {
-			vg_diags_add(c->diags, VG_DIAG_ERROR, res->line, "primitive",
-				     "primitive without id");
-			return -EINVAL;
-		}
-		if (pol_map_get(&c->rsc_by_id, rs->id) >= 0) {
-			vg_diags_add(c->diags, VG_DIAG_ERROR, res->line, rs->id,
-				     "duplicate resource id '%s'", rs->id);
-			return -EINVAL;
-		}
-		r = pol_map_put(&c->rsc_by_id, rs->id, (int)i);
-		if (r < 0)
-			return r;
 
 		rs->is_stonith = res->cls && !strcmp(res->cls, "stonith");
 		rs->priority = 0;
@@ -799,6 +865,9 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 {
 	struct pol_nd *nd = &c->nodes[n];
 	enum { UNKNOWN, STOPPED, STARTED } role = UNKNOWN;
+	/* On a node already known to be unclean, failures change nothing:
+	 * fencing will make the resource stopped there whatever happened. */
+	bool was_unclean = nd->unclean;
 
 	for (size_t i = 0; i < n_ops; i++) {
 		const struct vg_lrm_op *op = ops[i].op;
@@ -808,6 +877,16 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		int status = op->op_status;
 		int expect = target_rc(op, probe);
 		bool failed = false;
+
+		/* OCF's "degraded" codes mean running (or promoted), just not well */
+		if (rc == RC_DEGRADED)
+			rc = RC_OK;
+		else if (rc == RC_DEGRADED_PROMOTED)
+			rc = RC_PROMOTED;
+		/* an "error" status from old executors only says rc was not 0:
+		 * what it means is decided from rc, like a completed operation */
+		if (status == EXEC_ERROR)
+			status = EXEC_DONE;
 
 		h->last_call_id = op->call_id;
 		if (!strcmp(task, "notify") || !strcmp(task, "meta-data") ||
@@ -870,6 +949,15 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 			continue;
 		}
 
+		/* "not running" from a resource nobody manages, or on a node in
+		 * maintenance, is news, not a failure: it is stopped there */
+		if (rc == RC_NOT_RUNNING && status == EXEC_DONE && (!rs->managed || nd->maintenance)) {
+			role = STOPPED;
+			h->known = true;
+			h->failed = false;
+			continue;
+		}
+
 		/* a failure */
 		if (op_expired(c, rs, op) && h->fail_count == 0) {
 			/* expired failures are forgotten; a recurring monitor
@@ -897,7 +985,9 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 			rs->score[n] = -POL_INF;       /* hard error: ban the node */
 		}
 		if (of == POL_ONFAIL_IGNORE) {
-			/* the failure is recorded but changes nothing */
+			/* the failure is recorded but changes nothing, not even
+			 * the migration-threshold count */
+			rs->failure_ignored = true;
 			if (!strcmp(task, "stop"))
 				role = STOPPED;
 			else
@@ -937,6 +1027,11 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		}
 	}
 	h->active = role == STARTED;
+	if (was_unclean) {
+		h->failed = false;
+		h->blocked = false;
+		h->stopped_by_failure = false;
+	}
 	return 0;
 }
 
@@ -973,36 +1068,107 @@ static const struct vg_lrm_op *last_op_of(const struct vg_lrm_resource *lrm, con
 	return best;
 }
 
-/* A migrate_to that succeeded on the source: look at the target to see how
- * far the migration got. */
+static const struct vg_lrm_op *newest_op(const struct vg_lrm_resource *lrm)
+{
+	const struct vg_lrm_op *best = NULL;
+
+	if (!lrm)
+		return NULL;
+	for (size_t i = 0; i < lrm->n_ops; i++)
+		if (lrm->ops[i].call_id >= 0 && (!best || lrm->ops[i].call_id > best->call_id))
+			best = &lrm->ops[i];
+	return best;
+}
+
+/* Is @a newer than @b, which ran on another node?  Call ids count per node,
+ * so only the change times compare; without them, fall back on call ids as
+ * old Pacemaker did. */
+static bool newer_elsewhere(const struct vg_lrm_op *a, const struct vg_lrm_op *b)
+{
+	if (a->has_last_rc_change && b->has_last_rc_change)
+		return a->last_rc_change > b->last_rc_change;
+	return a->call_id > b->call_id;
+}
+
+/* A live migration runs migrate_to on the source, migrate_from on the
+ * target, then stop on the source.  History can stop anywhere in between;
+ * what matters is that a VM is never believed stopped where it may run:
+ *
+ *  - both succeeded but the source was not stopped ("dangling"): it runs on
+ *    the target; the source only needs its stop;
+ *  - migrate_from failed: it may run on both: recover;
+ *  - no migrate_from, and nothing newer on the target: it may run on the
+ *    target too ("partial"); the migration can be finished if the target is
+ *    still where it should go, else it is stopped on both;
+ *  - the target is gone: stop and recover, no migration.
+ *
+ * A newer operation on the source and newer news from the target make an
+ * old migrate_to irrelevant. */
 static void resolve_migrations(struct pol_ctx *c, struct pol_rs *rs)
 {
 	for (size_t i = 0; i < rs->n_hist; i++) {
 		struct pol_hist *src = &rs->hist[i];
-
-		if (!src->migrating_from || !src->active)
-			continue;
 		const struct vg_lrm_op *mt = last_op_of(src->lrm, "migrate_to");
-		int tgt = mt ? pol_map_get(&c->node_by_name, mt->migrate_target) : -1;
 
-		if (tgt < 0)
+		if (!mt || mt->call_id < 0 || mt->op_status == EXEC_PENDING)
 			continue;
+		int tgt = pol_map_get(&c->node_by_name, mt->migrate_target);
+
+		if (tgt < 0 || tgt == src->node)
+			continue;
+		bool ok = mt->rc_code == RC_OK && (mt->op_status == EXEC_DONE ||
+						   mt->op_status == EXEC_ERROR);
+		bool source_newer = false;
+
+		for (size_t o = 0; o < src->lrm->n_ops; o++) {
+			const struct vg_lrm_op *op = &src->lrm->ops[o];
+
+			if (op->call_id > mt->call_id && op->operation &&
+			    strcmp(op->operation, "monitor"))
+				source_newer = true;
+		}
 		struct pol_hist *th = find_hist(rs, tgt);
 		const struct vg_lrm_op *mf = th ? last_op_of(th->lrm, "migrate_from") : NULL;
+		const struct vg_lrm_op *tlast = th ? newest_op(th->lrm) : NULL;
 
-		if (mf && mf->rc_code == RC_OK && mf->op_status == EXEC_DONE) {
-			/* the target runs it; the source only needs its stop */
-			if (th->active) {
-				src->active = true;     /* dangling: stop on the source */
+		if (mf && source_newer)
+			continue;
+		bool target_newer = false;
+
+		if (tlast && mf)
+			target_newer = tlast->call_id > mf->call_id;
+		else if (tlast)
+			target_newer = newer_elsewhere(tlast, mt);
+		if (source_newer && target_newer)
+			continue;
+		struct pol_nd *tn = &c->nodes[tgt];
+
+		if (!ok) {
+			/* a failed migrate_to: it may have reached the target */
+			if (!mf && !target_newer && !source_newer && tn->online) {
+				rs->mig_tgt_active = tgt;
+				rs->no_migrate = true;
 			}
+			continue;
+		}
+		if (mf && mf->rc_code == RC_OK &&
+		    (mf->op_status == EXEC_DONE || mf->op_status == EXEC_ERROR)) {
+			if (!source_newer && src->active)
+				src->dangling = true;
 		} else if (mf) {
-			/* migrate_from failed: the target's replay marked it failed */
-		} else if (th && th->known && th->last_call_id > mt->call_id && !th->active) {
-			/* the target has since been seen without it */
-		} else {
-			/* unfinished: the scheduler may finish or undo it */
-			rs->partial_src = src->node;
-			rs->partial_tgt = tgt;
+			/* migrate_from failed: the target's own history says failed */
+		} else if (tn->online && !target_newer) {
+			rs->mig_tgt_active = tgt;
+			if (!source_newer && src->active) {
+				rs->partial_src = src->node;
+				rs->partial_tgt = tgt;
+			} else {
+				/* only maybe there: stop it rather than move it live */
+				rs->no_migrate = true;
+			}
+		} else if (!source_newer && src->active) {
+			src->failed = true;
+			rs->no_migrate = true;
 		}
 	}
 }
@@ -1045,7 +1211,7 @@ int pol_unpack_status(struct pol_ctx *c)
 			int rr = pol_map_get(&c->rsc_by_id, lrm->id);
 
 			if (rr < 0)
-				continue;       /* orphan: handled by pol_unpack_orphans() */
+				continue;       /* orphan, but stop-orphan-resources=false */
 			struct pol_hist *h = &c->hist[c->n_hist++];
 
 			h->rsc = rr;
@@ -1065,7 +1231,7 @@ int pol_unpack_status(struct pol_ctx *c)
 		i = j;
 	}
 
-	c->active_store = calloc(c->n_hist ? c->n_hist : 1, sizeof(int));
+	c->active_store = calloc(c->n_hist + c->n_rscs + 1, sizeof(int));
 	if (!c->active_store) {
 		r = -ENOMEM;
 		goto out;
@@ -1116,13 +1282,35 @@ int pol_unpack_status(struct pol_ctx *c)
 				else
 					continue;
 			}
+			/* a node in maintenance keeps what it runs, untouched */
+			if (nd->maintenance)
+				rs->managed = false;
 			if (h->failed)
 				rs->failed = true;
 			if (h->blocked)
 				rs->blocked = true;
 			if (h->stopped_by_failure)
 				rs->stop_reason = "on-fail=stop";
+			if (h->dangling)
+				rs->dangling = h->node;
 			rs->active[rs->n_active++] = h->node;
+		}
+		/* the target of a migration that may have got there */
+		if (rs->mig_tgt_active >= 0) {
+			bool listed = false;
+
+			for (size_t k = 0; k < rs->n_active; k++)
+				if (rs->active[k] == rs->mig_tgt_active)
+					listed = true;
+			if (!listed) {
+				size_t k = rs->n_active++;
+
+				while (k > 0 && rs->active[k - 1] > rs->mig_tgt_active) {
+					rs->active[k] = rs->active[k - 1];
+					k--;
+				}
+				rs->active[k] = rs->mig_tgt_active;
+			}
 		}
 		store += rs->n_active;
 	}

@@ -36,6 +36,7 @@ static void ctx_fini(struct pol_ctx *c)
 	for (size_t r = 0; r < c->n_rscs; r++)
 		free(c->rscs[r].util);
 	free(c->rscs);
+	free(c->orphan_cfgs);
 	pol_map_fini(&c->rsc_by_id);
 	free(c->dims);
 	free(c->hist);

@@ -83,7 +83,8 @@ struct pol_placement {
 	const char *resource;
 	const char *node;       /* where it runs once the transition is done, or NULL */
 	const char *current;    /* where it runs now (first active node), or NULL */
-	size_t n_active;        /* on how many nodes it is active now (>1: multiple-active) */
+	const char **active;    /* every node it is active on now, node order */
+	size_t n_active;        /* how many (>1: multiple-active) */
 	bool failed;            /* a failure in its history needs recovery */
 	bool managed;           /* false: unmanaged, maintenance or blocked: left alone */
 	bool blocked;           /* something should happen but cannot (no quorum, freeze,
@@ -119,6 +120,9 @@ struct pol_transition {
 	size_t n_actions;
 	struct pol_placement *placement;        /* one per primitive, document order */
 	size_t n_placement;
+	const char **orphans;   /* resources still active somewhere but no longer configured:
+	                         * this transition stops them */
+	size_t n_orphans;
 	struct pol_node *nodes;                 /* one per configured node, document order */
 	size_t n_nodes;
 	const char **warnings;  /* "fencing is disabled: recovering without fencing", ... */
