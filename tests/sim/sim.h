@@ -141,7 +141,7 @@ void sim_schedule_clear(struct sim_schedule *s);
 int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err);
 /** Draws a random schedule for @seed: faults for about @fault_ms, then quiet. */
 void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int n_vms,
-			 uint64_t fault_ms);
+			 uint64_t fault_ms, bool tie_daemons);
 /** Writes a schedule as a scenario file (a failing seed can be kept as one). */
 void sim_schedule_print(const struct sim_schedule *s, FILE *f);
 /** One command as scenario text, into @buf. */
@@ -158,6 +158,10 @@ struct sim_opts {
 	enum sim_bug bug;
 	FILE *trace;                    /* NULL: no trace */
 	bool verbose;                   /* core logs in the trace too */
+	/* Daemons live and die with their nodes: no daemon-only faults, and a
+	 * booting node's daemon joins in the ring change that brings the node.
+	 * Excludes the fault class of the known bug K1 (doc/simulator.md). */
+	bool tie_daemons;
 };
 
 struct sim_result {

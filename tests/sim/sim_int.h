@@ -80,6 +80,8 @@ struct node {
 	bool powered;
 	int label;             /* physical partition (cable) */
 	int cs_part;           /* Corosync's partition as last formed; 0: in none */
+	unsigned incarnation;  /* power cycles */
+	unsigned ring_incarnation; /* as of the last ring formed */
 	struct daemon *d;      /* NULL: vigild not running */
 	/* Disk: only what completed is there. */
 	char *disk;

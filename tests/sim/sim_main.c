@@ -30,7 +30,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: vigil-sim run [--trace] [--verbose] FILE...\n"
 		"       vigil-sim random [--nodes N] [--vms K] [--seed S | --seconds T]\n"
-		"                        [--first-seed S] [--fault-ms MS] [--trace] [--verbose]\n"
+		"                        [--first-seed S] [--fault-ms MS] [--tie-daemons]\n"
+		"                        [--trace] [--verbose]\n"
 		"       vigil-sim selftest [--seconds-per-bug T]\n");
 	return 2;
 }
@@ -84,6 +85,7 @@ struct random_opts {
 	double seconds;
 	uint64_t fault_ms;
 	bool trace, verbose;
+	bool tie_daemons;
 	enum sim_bug bug;
 	bool quiet;             /* selftest: no per-seed output */
 	uint64_t max_schedules; /* 0: no limit */
@@ -100,9 +102,9 @@ static void one_seed(const struct random_opts *ro, uint64_t seed, FILE *trace,
 		     struct sim_result *r)
 {
 	struct sim_schedule s;
-	sim_schedule_random(&s, seed, ro->nodes, ro->vms, ro->fault_ms);
+	sim_schedule_random(&s, seed, ro->nodes, ro->vms, ro->fault_ms, ro->tie_daemons);
 	struct sim_opts o = { .n_nodes = ro->nodes, .n_vms = ro->vms, .seed = seed, .bug = ro->bug,
-			      .trace = trace, .verbose = ro->verbose };
+			      .trace = trace, .verbose = ro->verbose, .tie_daemons = ro->tie_daemons };
 	if (trace) {
 		fprintf(trace, "# seed %" PRIu64 ": the schedule (a scenario file)\n", seed);
 		sim_schedule_print(&s, trace);
@@ -137,8 +139,8 @@ static void run_random(const struct random_opts *ro, struct random_total *t)
 			if (!ro->quiet) {
 				printf("VIOLATION seed=%" PRIu64 ": %s\n", seed, r.first_violation);
 				printf("  replay: vigil-sim random --nodes %d --vms %d --seed %" PRIu64
-				       " --fault-ms %" PRIu64 " --trace\n", ro->nodes, ro->vms, seed,
-				       ro->fault_ms);
+				       " --fault-ms %" PRIu64 "%s --trace\n", ro->nodes, ro->vms, seed,
+				       ro->fault_ms, ro->tie_daemons ? " --tie-daemons" : "");
 				if (!ro->have_seed && printed++ < 3) {
 					/* Same seed, same run: replay it with the trace on. */
 					struct sim_result again;
@@ -168,6 +170,8 @@ static int parse_random(int argc, char **argv, struct random_opts *ro)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--trace")) {
 			ro->trace = true;
+		} else if (!strcmp(a, "--tie-daemons")) {
+			ro->tie_daemons = true;
 		} else if (!strcmp(a, "--verbose")) {
 			ro->trace = ro->verbose = true;
 		} else if (!v) {

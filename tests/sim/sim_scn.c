@@ -512,8 +512,15 @@ static void random_property(struct sim_rng *r, struct sim_cmd *c)
 	snprintf(c->value, sizeof(c->value), "%s", p[1 + sim_rng_below(r, (uint64_t)nv)]);
 }
 
+static bool menu_off(int m, int n_vms, bool tie_daemons)
+{
+	if (m >= M_VM_CRASH && !n_vms)
+		return true;
+	return tie_daemons && (m == M_DKILL || m == M_DSTART || m == M_DSTOP);
+}
+
 void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int n_vms,
-			 uint64_t fault_ms)
+			 uint64_t fault_ms, bool tie_daemons)
 {
 	struct sim_rng r;
 	sim_rng_seed(&r, seed);
@@ -522,7 +529,7 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 	sim_schedule_add(s, &up);
 	unsigned total = 0;
 	for (int m = 0; m < M_COUNT; m++)
-		total += (m >= M_VM_CRASH && !n_vms) ? 0 : WEIGHT[m];
+		total += menu_off(m, n_vms, tie_daemons) ? 0 : WEIGHT[m];
 	uint64_t t = 2000;
 	while (t < 2000 + fault_ms) {
 		/* Mostly quick succession (interleavings inside one token timeout),
@@ -533,7 +540,7 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 		unsigned pick = (unsigned)sim_rng_below(&r, total);
 		int m = 0;
 		for (; m < M_COUNT; m++) {
-			unsigned wgt = (m >= M_VM_CRASH && !n_vms) ? 0 : WEIGHT[m];
+			unsigned wgt = menu_off(m, n_vms, tie_daemons) ? 0 : WEIGHT[m];
 			if (pick < wgt)
 				break;
 			pick -= wgt;

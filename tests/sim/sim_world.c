@@ -291,7 +291,10 @@ static void deliver_msg(struct sim_world *w, struct daemon *to, int from_node, u
 static void group_multicast(struct sim_world *w, int node, uint32_t pid, const void *buf,
 			    size_t len, bool intruder)
 {
-	if (w->reconfig_pending) {
+	struct daemon *sender = w->nodes[node].d;
+	/* Held while Corosync forms a ring, and while the sender has not joined
+	 * yet (as libcpg queues what it cannot send yet). */
+	if (w->reconfig_pending || (!intruder && sender && sender->pid == pid && !sender->announced)) {
 		struct pending_send *s = calloc(1, sizeof(*s));
 		if (!s)
 			abort();
@@ -501,6 +504,8 @@ static void note_ring(struct sim_world *w, uint64_t seq, bool quorate)
 	r->quorate = quorate;
 }
 
+static void flush_sends(struct sim_world *w);
+
 /* Corosync formed new rings from the physical state (after a token timeout
  * or a join). */
 static void reconfigure(struct sim_world *w)
@@ -520,10 +525,16 @@ static void reconfigure(struct sim_world *w)
 		for (int k = 1; k <= w->n; k++)
 			if (w->nodes[i].cs_part && w->nodes[k].cs_part == w->nodes[i].cs_part)
 				newset[i] |= 1u << k;
+	/* A partition whose node set changed, or with a node that was power
+	 * cycled since the last ring (its totem is a new instance), gets a new
+	 * ring. */
 	bool changed[SIM_MAX_NODES + 2] = { false };
-	for (int i = 1; i <= w->n; i++)
-		if (w->nodes[i].cs_part && (oldset[i] != newset[i] || !oldpart[i]))
+	for (int i = 1; i <= w->n; i++) {
+		if (w->nodes[i].cs_part && (oldset[i] != newset[i] || oldpart[i] != w->nodes[i].cs_part ||
+					    w->nodes[i].ring_incarnation != w->nodes[i].incarnation))
 			changed[w->nodes[i].cs_part] = true;
+		w->nodes[i].ring_incarnation = w->nodes[i].incarnation;
+	}
 	for (int p = 1; p <= SIM_MAX_NODES + 1; p++) {
 		if (!changed[p])
 			continue;
@@ -553,12 +564,23 @@ static void reconfigure(struct sim_world *w)
 			p = &e->next;
 		}
 	}
+	/* --tie-daemons: a daemon that started with its node joins the group in
+	 * the membership change that brings its node (no window in which the
+	 * node votes and its daemon is not there yet). */
+	bool fresh_now[SIM_MAX_NODES + 1] = { false };
+	for (int i = 1; w->o.tie_daemons && i <= w->n; i++) {
+		struct daemon *d = w->nodes[i].d;
+		if (d && !d->announced && w->nodes[i].cs_part) {
+			d->announced = true;
+			fresh_now[i] = true;
+		}
+	}
 	announce_views(w);
 	uint64_t at = w->group_at;
 	for (int i = 1; i <= w->n; i++) {
 		struct daemon *d = w->nodes[i].d;
 		int p = w->nodes[i].cs_part;
-		if (!d || !d->announced || !p || !changed[p])
+		if (!d || !d->announced || !p || !changed[p] || fresh_now[i])
 			continue;
 		struct ev *e = group_ev(w, d, at);
 		uint32_t *ids = xmalloc(sizeof(uint32_t) * SIM_MAX_NODES);
@@ -585,7 +607,13 @@ static void reconfigure(struct sim_world *w)
 		d->pending_quorum++;
 		w_enqueue(w, q);
 	}
-	/* Sends held while the ring formed go to the sender's new partition. */
+	flush_sends(w);
+	hv_membership(w);
+}
+
+/* Sends held while the ring formed go to the sender's new partition. */
+static void flush_sends(struct sim_world *w)
+{
 	struct pending_send *s = w->sends;
 	w->sends = NULL;
 	w->sends_tail = &w->sends;
@@ -598,7 +626,6 @@ static void reconfigure(struct sim_world *w)
 		free(s);
 		s = next;
 	}
-	hv_membership(w);
 }
 
 static void schedule_reconfig(struct sim_world *w, uint64_t delay)
@@ -893,6 +920,7 @@ static void daemon_join(struct sim_world *w, struct daemon *d)
 	}
 	d->announced = true;
 	announce_views(w);
+	flush_sends(w);
 }
 
 static void daemon_gone(struct sim_world *w, int node, enum crmd_reason why)
@@ -921,6 +949,7 @@ void w_power_off(struct sim_world *w, int node)
 	daemon_gone(w, node, CRMD_REASON_NODEDOWN);
 	n->powered = false;
 	n->d = NULL;
+	n->incarnation++;
 	hv_node_off(w, node);
 	cut_in_flight(w);
 	schedule_reconfig(w, w->token_ms);
