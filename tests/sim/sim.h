@@ -80,6 +80,7 @@ enum sim_cmd_kind {
 	CMD_INJECT,        /* a garbled group message from an intruder process */
 	CMD_DISK_FAIL,     /* the node's next write fails (EIO) */
 	CMD_DISK_SLOW,     /* the node's writes take `ms` for a while */
+	CMD_DISK_CORRUPT,  /* the node's stored copy is damaged (while it is down) */
 	CMD_TOKEN,         /* token timeout in ms */
 	CMD_EXPECT,
 	CMD_VM_CRASH,      /* a VM dies on its hypervisor */
@@ -133,6 +134,7 @@ struct sim_schedule {
 	size_t n, cap;
 	int n_nodes;
 	int n_vms;
+	char known_bug[64];             /* "known-bug NAME": the scenario reproduces it */
 };
 
 void sim_schedule_add(struct sim_schedule *s, const struct sim_cmd *c);

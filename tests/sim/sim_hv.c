@@ -94,12 +94,15 @@ static int acting_dc(struct sim_world *w)
 static void start_op(struct sim_world *w, int kind, int vm, int target, int mode)
 {
 	struct hv_world *hv = w->hv;
-	if (mode == HV_HANG) {
-		w_trace(w, target, "%s hangs", kind == OP_FENCE ? "fence" : "hv: start");
-		return;
-	}
 	uint64_t lat = kind == OP_FENCE ? sim_rng_range(&w->rng, 500, 3000)
 					: sim_rng_range(&w->rng, 100, 2000);
+	if (mode == HV_HANG) {
+		/* The call never answers; the caller's timeout (stonith-timeout,
+		 * the operation's timeout: 60 s) gives up on it as a failure. */
+		w_trace(w, target, "%s hangs", kind == OP_FENCE ? "fence" : "hv: start");
+		lat = 60000;
+		mode = HV_FAIL;
+	}
 	if (mode == HV_SLOW)
 		lat += 20000;
 	struct ev *e = w_new_ev(w, EV_HV, target, lat);

@@ -49,6 +49,20 @@ struct pending_send {
 	bool intruder;
 };
 
+/* A message in flight at a cut, waiting for the new rings. */
+struct limbo {
+	struct limbo *next;
+	uint64_t bid;          /* broadcast id */
+	int from_node;
+	uint32_t from_pid;
+	bool intruder;
+	void *buf;
+	size_t len;
+	uint32_t held_mask;    /* receivers (nodes) whose delivery waits */
+	uint32_t held_pid[SIM_MAX_NODES + 1];
+	uint32_t delivered_mask; /* receivers that delivered it before the cut */
+};
+
 struct client {
 	struct client *next;
 	uint64_t id;
@@ -140,6 +154,7 @@ struct sim_world {
 	bool reconfig_pending;
 	uint64_t reconfig_at;
 	struct pending_send *sends, **sends_tail;
+	struct limbo *limbo;
 	struct ring_info rings[256];           /* quorum truth per ring */
 	bool stale_quorum[SIM_MAX_NODES + 1];  /* planted bug: last answer given */
 	/* Clients and acknowledgements. */

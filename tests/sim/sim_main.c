@@ -64,9 +64,21 @@ static int cmd_run(int argc, char **argv)
 		sim_world_run(w, &s, false, &r);
 		sim_world_free(w);
 		bool ok = !r.violations && !r.expect_failed;
+		const char *verdict = ok ? "ok" : "FAILED";
+		if (s.known_bug[0]) {
+			/* Kept forever: passes while the bug reproduces; when it is fixed
+			 * it fails, so that the marker is removed and it guards the fix. */
+			bool seen = r.violations || r.expect_failed;
+			verdict = seen ? "ok, known bug reproduced" :
+				  "FAILED: the known bug no longer reproduces (fixed? remove the "
+				  "known-bug line)";
+			ok = seen;
+		}
 		printf("%s: %s (%zu commands, %" PRIu64 " events, %" PRIu64 " acknowledged, "
 		       "%" PRIu64 " violations, %" PRIu64 " failed expectations)\n", argv[i],
-		       ok ? "ok" : "FAILED", s.n, r.events, r.acked, r.violations, r.expect_failed);
+		       verdict, s.n, r.events, r.acked, r.violations, r.expect_failed);
+		if (s.known_bug[0])
+			printf("  known bug %s\n", s.known_bug);
 		if (r.violations)
 			printf("  first violation: %s\n", r.first_violation);
 		if (!ok)

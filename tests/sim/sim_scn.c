@@ -117,6 +117,7 @@ void sim_cmd_format(const struct sim_cmd *c, char *buf, size_t len)
 	case CMD_INJECT: snprintf(buf, len, "inject n%d %s", c->node, INJECT[c->mode & 3]); break;
 	case CMD_DISK_FAIL: snprintf(buf, len, "disk n%d fail", c->node); break;
 	case CMD_DISK_SLOW: snprintf(buf, len, "disk n%d slow %ld", c->node, c->n); break;
+	case CMD_DISK_CORRUPT: snprintf(buf, len, "disk n%d corrupt", c->node); break;
 	case CMD_TOKEN: snprintf(buf, len, "token %ld", c->n); break;
 	case CMD_VM_CRASH: snprintf(buf, len, "vm-crash vm%ld", c->n); break;
 	case CMD_FENCE_MODE: snprintf(buf, len, "fence n%d %s", c->node, MODES[c->mode & 3]); break;
@@ -287,9 +288,13 @@ static const char *parse_cmd(char **tok, int nt, struct sim_cmd *c, int max)
 	if (!strcmp(k, "disk")) {
 		c->node = nt >= 3 ? parse_node(tok[1], max) : -1;
 		if (c->node < 0)
-			return "disk NODE fail | disk NODE slow MS";
+			return "disk NODE fail|corrupt | disk NODE slow MS";
 		if (!strcmp(tok[2], "fail") && nt == 3) {
 			c->kind = CMD_DISK_FAIL;
+			return NULL;
+		}
+		if (!strcmp(tok[2], "corrupt") && nt == 3) {
+			c->kind = CMD_DISK_CORRUPT;
 			return NULL;
 		}
 		if (!strcmp(tok[2], "slow") && nt == 4) {
@@ -297,7 +302,7 @@ static const char *parse_cmd(char **tok, int nt, struct sim_cmd *c, int max)
 			c->n = atol(tok[3]);
 			return NULL;
 		}
-		return "disk NODE fail | disk NODE slow MS";
+		return "disk NODE fail|corrupt | disk NODE slow MS";
 	}
 	if (!strcmp(k, "vm-crash")) {
 		c->kind = CMD_VM_CRASH;
@@ -434,6 +439,10 @@ int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err)
 			tok[nt++] = t;
 		if (!nt)
 			continue;
+		if (!strcmp(tok[0], "known-bug")) {
+			snprintf(s.known_bug, sizeof(s.known_bug), "%s", nt > 1 ? tok[1] : "?");
+			continue;
+		}
 		if (!strcmp(tok[0], "nodes") || !strcmp(tok[0], "vms")) {
 			long v = nt == 2 ? atol(tok[1]) : -1;
 			if (tok[0][0] == 'n' && (v < 1 || v > SIM_MAX_NODES - 1)) {
