@@ -164,6 +164,9 @@ struct sim_opts {
 	 * booting node's daemon joins in the ring change that brings the node.
 	 * Excludes the fault class of the known bug K1 (doc/simulator.md). */
 	bool tie_daemons;
+	/* selftest: without the "core's belief about its disk" check, to show the
+	 * acknowledgement checks catch a lying disk on their own. */
+	bool no_belief_check;
 };
 
 struct sim_result {

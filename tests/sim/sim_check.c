@@ -103,7 +103,7 @@ void check_after_core_event(struct sim_world *w, struct daemon *d, uint64_t befo
 		w_violation(w, "%s: a garbled group message changed the configuration", n->name);
 	/* Rule 3's premise: what the core believes is on its disk is there. */
 	struct vg_cfg_version wr = crmd_core_written_version(d->core);
-	if ((wr.admin_epoch || wr.epoch || wr.num_updates) &&
+	if (!w->o.no_belief_check && (wr.admin_epoch || wr.epoch || wr.num_updates) &&
 	    vg_cfg_version_cmp(&wr, &n->disk_ver))
 		w_violation(w, "%s believes %" PRIu32 ":%" PRIu32 ":%" PRIu32 " is on its disk, "
 			    "the disk holds %" PRIu32 ":%" PRIu32 ":%" PRIu32, n->name,

@@ -111,6 +111,7 @@ static void start_op(struct sim_world *w, int kind, int vm, int target, int mode
 	e->target = target;
 	e->token = hv->generation;
 	e->write_id = mode == HV_FAIL;
+	e->incarnation = w->nodes[target].incarnation;
 	w_enqueue(w, e);
 }
 
@@ -203,9 +204,12 @@ void hv_on_event(struct sim_world *w, struct ev *e)
 	} else if (e->hv_op == OP_START) {
 		int v = e->vm;
 		hv->op_pending[v] = false;
-		if (failed || !w->nodes[e->target].powered) {
+		if (failed || !w->nodes[e->target].powered ||
+		    w->nodes[e->target].incarnation != e->incarnation) {
+			/* A call to a node that lost power meanwhile never completes. */
 			w_trace(w, e->target, "hv: start of vm%d failed", v);
-			hv->placed[v] = 0;
+			if (hv->placed[v] == e->target)
+				hv->placed[v] = 0;
 		} else {
 			hv->running[v] |= 1u << e->target;
 			w_trace(w, e->target, "hv: vm%d running", v);

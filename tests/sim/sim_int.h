@@ -36,6 +36,7 @@ struct ev {
 	int hv_op;             /* sim_hv.c */
 	int vm;
 	int target;
+	unsigned incarnation;  /* sim_hv.c: of the target node when the call was made */
 	bool intruder;         /* a message from a non-vigild process */
 };
 
