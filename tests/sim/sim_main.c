@@ -25,6 +25,14 @@ static double wall_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of this process: throughput on a loaded machine. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -108,7 +116,7 @@ struct random_total {
 	uint64_t schedules, failures, node_failures, violations, events;
 	uint64_t first_bad_seed;
 	char first_violation[512];
-	double seconds;
+	double seconds, cpu_seconds;
 };
 
 static void one_seed(const struct random_opts *ro, uint64_t seed, FILE *trace,
@@ -133,7 +141,7 @@ static void one_seed(const struct random_opts *ro, uint64_t seed, FILE *trace,
 static void run_random(const struct random_opts *ro, struct random_total *t)
 {
 	*t = (struct random_total){ 0 };
-	double start = wall_s();
+	double start = wall_s(), cpu_start = cpu_s();
 	uint64_t seed = ro->have_seed ? ro->seed : ro->first_seed;
 	int printed = 0;
 	for (;;) {
@@ -173,6 +181,7 @@ static void run_random(const struct random_opts *ro, struct random_total *t)
 		seed++;
 	}
 	t->seconds = wall_s() - start;
+	t->cpu_seconds = cpu_s() - cpu_start;
 }
 
 static int parse_random(int argc, char **argv, struct random_opts *ro)
@@ -240,10 +249,12 @@ static int cmd_random(int argc, char **argv)
 		       ro.first_seed, ro.seconds, ro.bug ? " (planted bug)" : "");
 	struct random_total t;
 	run_random(&ro, &t);
-	printf("throughput: %.0f simulated node failures checked per wall second "
-	       "(%" PRIu64 " node failures, %" PRIu64 " events, %.0f events/s)\n",
-	       t.seconds > 0 ? (double)t.node_failures / t.seconds : 0.0, t.node_failures, t.events,
-	       t.seconds > 0 ? (double)t.events / t.seconds : 0.0);
+	printf("throughput: %.1f simulated node failures checked per wall second, %.1f per CPU "
+	       "second (%" PRIu64 " node failures, %" PRIu64 " faults, %" PRIu64 " events in "
+	       "%.1f s wall, %.1f s CPU)\n",
+	       t.seconds > 0 ? (double)t.node_failures / t.seconds : 0.0,
+	       t.cpu_seconds > 0 ? (double)t.node_failures / t.cpu_seconds : 0.0, t.node_failures,
+	       t.failures, t.events, t.seconds, t.cpu_seconds);
 	printf("schedules=%" PRIu64 " failures_injected=%" PRIu64 " violations=%" PRIu64
 	       " seconds=%.1f\n", t.schedules, t.failures, t.violations, t.seconds);
 	return t.violations ? 1 : 0;
