@@ -252,6 +252,29 @@ t=$(( $(t_ms) - t0 ))
 wait_for 20 synced n3 >/dev/null || fail "vigild on n3 did not come back"
 
 
+# ---------------------------- a configuration larger than one CPG message
+# Over 900 KB the change travels as fragments, reassembled on every member.
+big="$labdir/big-update.xml"
+{
+	echo '<cib validate-with="pacemaker-3.9"><configuration><resources>'
+	i=0
+	while [ $i -lt 3200 ]; do
+		echo "<primitive id=\"big$i\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\"><instance_attributes id=\"big$i-ia\"><nvpair id=\"big$i-c\" name=\"config\" value=\"/var/lib/vigil-test/domains/big$i-with-a-long-name-to-make-the-document-large.xml\"/></instance_attributes><meta_attributes id=\"big$i-ma\"><nvpair id=\"big$i-tr\" name=\"target-role\" value=\"Stopped\"/></meta_attributes></primitive>"
+		i=$((i + 1))
+	done
+	echo '</resources></configuration></cib>'
+} >"$big"
+size=$(wc -c <"$big")
+out=$("$lab" exec n1 vigil configure load update "$big" 2>&1)
+rc=$?
+counts=$(for n in n1 n2 n3; do q "$n" '[.resources[] | select(.id | startswith("big"))] | length'; done | tr '\n' ' ')
+[ "$size" -gt 921600 ] || fail "the large document is only $size bytes: not over the fragment size"
+if [ $rc = 0 ] && [ "$counts" = "3200 3200 3200 " ]; then
+	ok "a $size-byte update reached every member ($out; $counts resources)"
+else
+	fail "large update ($size bytes): exit $rc '$out'; resources per node: $counts"
+fi
+
 # ------------------------------------------------ Corosync goes away
 vp=$(cat "$labdir/n3/run/vigild.pid" 2>/dev/null)
 kill -9 "$(cat "$labdir/n3/run/corosync.pid")" 2>/dev/null
