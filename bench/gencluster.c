@@ -1080,11 +1080,16 @@ int main(int argc, char **argv)
 	int rc = 1;
 
 	g.rng = g.o.seed;
+	/* One draw per statement: the order in which a call's arguments are
+	 * evaluated is unspecified, and the output must not depend on the compiler. */
+	uint64_t u[5];
+
+	for (unsigned i = 0; i < 5; i++)
+		u[i] = rng_next(&g);
 	snprintf(g.uuid, sizeof(g.uuid), "%08x-%04x-%04x-%04x-%012" PRIx64,
-		 (unsigned)(rng_next(&g) & 0xffffffff), (unsigned)(rng_next(&g) & 0xffff),
-		 (unsigned)(0x4000 | (rng_next(&g) & 0x0fff)),
-		 (unsigned)(0x8000 | (rng_next(&g) & 0x3fff)),
-		 rng_next(&g) & UINT64_C(0xffffffffffff));
+		 (unsigned)(u[0] & 0xffffffff), (unsigned)(u[1] & 0xffff),
+		 (unsigned)(0x4000 | (u[2] & 0x0fff)), (unsigned)(0x8000 | (u[3] & 0x3fff)),
+		 u[4] & UINT64_C(0xffffffffffff));
 	g.n_racks = (g.o.n_nodes + 3) / 4;
 	g.nodes = calloc(g.o.n_nodes, sizeof(*g.nodes));
 	g.vms = calloc(g.o.n_vms ? g.o.n_vms : 1, sizeof(*g.vms));

@@ -140,6 +140,7 @@ static void job_finish_locked(struct crmd_exec *ex, struct crmd_exec_job *job)
 
 static void run_connect(struct crmd_exec_job *job);
 static void run_disconnect(struct crmd_exec_job *job);
+static void free_orphaned(struct crmd_exec *ex);
 
 static void *worker_main(void *arg)
 {
@@ -153,9 +154,10 @@ static void *worker_main(void *arg)
 			break;
 		struct crmd_exec_job *job = ex->queue;
 		list_remove(&ex->queue, &ex->queue_tail, job);
+		list_append(&ex->running, &ex->running_tail, job);
 		job->phase = JOB_RUNNING;
 		virConnectPtr conn = ex->conn;
-		if (conn && job->op < CRMD_EXEC_OP_CONNECT)
+		if (conn && (job->op < CRMD_EXEC_OP_CONNECT || job->op == CRMD_EXEC_OP_ABORT))
 			virConnectRef(conn);
 		else
 			conn = NULL;
@@ -174,9 +176,13 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&ex->lock);
 		if (job->abandoned)
 			ex->n_abandoned--;
+		list_remove(&ex->running, &ex->running_tail, job);
 		job_finish_locked(ex, job);
 	}
+	bool last_orphan = ex->n_orphans > 0 && --ex->n_orphans == 0;
 	pthread_mutex_unlock(&ex->lock);
+	if (last_orphan)
+		free_orphaned(ex);
 	return NULL;
 }
 
@@ -227,6 +233,57 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
 	pthread_mutex_unlock(&ex->lock);
 }
 
+static struct crmd_exec_seen *seen_find(struct crmd_exec *ex, const char *domain, bool add)
+{
+	for (size_t i = 0; i < ex->n_seen; i++)
+		if (strcmp(ex->seen[i].domain, domain) == 0)
+			return &ex->seen[i];
+	if (!add)
+		return NULL;
+	if (ex->n_seen == ex->cap_seen) {
+		size_t cap = ex->cap_seen ? ex->cap_seen * 2 : 16;
+		struct crmd_exec_seen *v = realloc(ex->seen, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		ex->seen = v;
+		ex->cap_seen = cap;
+	}
+	char *name = strdup(domain);
+	if (!name)
+		return NULL;
+	ex->seen[ex->n_seen] = (struct crmd_exec_seen){ name, CRMD_EXEC_STATE_UNKNOWN };
+	return &ex->seen[ex->n_seen++];
+}
+
+/*
+ * Events alone cannot tell a crash from the end of an incoming migration that
+ * failed or was aborted: both are "stopped(failed)".  The first is a failure of
+ * the VM, the second is not (the VM still runs on the source).  So the last
+ * state each domain's events implied is kept, and "stopped(failed)" right after
+ * "started(migrated)" means STOPPED, not CRASHED.
+ */
+static void refine_event_state(struct crmd_exec *ex, int event, struct crmd_exec_event *e)
+{
+	if (!e->domain)
+		return;
+	if (event == VIR_DOMAIN_EVENT_UNDEFINED) {
+		struct crmd_exec_seen *s = seen_find(ex, e->domain, false);
+		if (s) {
+			free(s->domain);
+			*s = ex->seen[--ex->n_seen];
+		}
+		return;
+	}
+	struct crmd_exec_seen *s = seen_find(ex, e->domain, true);
+	if (!s)
+		return;
+	if (s->state == CRMD_EXEC_STATE_MIGRATING && e->state == CRMD_EXEC_STATE_CRASHED &&
+	    event == VIR_DOMAIN_EVENT_STOPPED)
+		e->state = CRMD_EXEC_STATE_STOPPED;
+	if (e->state != CRMD_EXEC_STATE_UNKNOWN)
+		s->state = e->state;
+}
+
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
 			void *opaque)
 {
@@ -237,6 +294,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
 		.domain = virDomainGetName(dom),
 	};
 	crmd_exec_event_names(event, detail, &e.event, &e.detail, &e.state);
+	refine_event_state(ex, event, &e);
 
 	pthread_mutex_lock(&ex->lock);
 	bool stopping = ex->stopping;
@@ -403,6 +461,10 @@ static void connect_done(struct crmd_exec *ex, struct crmd_exec_job *job)
 		ex->lifecycle_id = job->lifecycle_id;
 		job->conn = NULL;
 		ex->backoff_ms = ex->opts.reconnect_min_ms;
+		/* events were missed while down: what they implied is stale */
+		for (size_t i = 0; i < ex->n_seen; i++)
+			free(ex->seen[i].domain);
+		ex->n_seen = 0;
 		emit_link(ex, CRMD_EXEC_EV_HYPERVISOR_UP, job->message);
 		return;
 	}
@@ -459,27 +521,35 @@ static void handle_loss(struct crmd_exec *ex, int reason)
 
 /* ---- reporting, on the loop ---- */
 
-static void report(struct crmd_exec *ex, struct crmd_exec_job *job)
+/* Calls the caller back.  @r's fields other than op, rsc_id and elapsed come
+ * from the caller of this function. */
+static void report_result(struct crmd_exec *ex, struct crmd_exec_job *job,
+			  struct crmd_exec_result *r)
 {
 	if (job->timer_armed) {
 		qb_loop_timer_del(ex->loop, job->timer);
 		job->timer_armed = false;
 	}
 	job->reported = true;
-	uint64_t elapsed_ns = crmd_exec_now_ns() - job->submit_ns;
+	r->op = (enum crmd_exec_op)job->op;
+	r->rsc_id = job->rsc_id;
+	r->elapsed_us = (crmd_exec_now_ns() - job->submit_ns) / 1000ULL;
+	job->done(r, job->done_data);
+}
+
+/* Reports a job a worker finished (or that never reached one). */
+static void report(struct crmd_exec *ex, struct crmd_exec_job *job)
+{
 	struct crmd_exec_result r = {
-		.op = (enum crmd_exec_op)job->op,
-		.rsc_id = job->rsc_id,
 		.rc = job->rc,
 		.message = job->message ? job->message : (job->rc ? "failed" : "done"),
 		.state = job->state,
 		.state_reason = job->reason ? job->reason : "",
-		.elapsed_us = elapsed_ns / 1000ULL,
 		.libvirt_us = job->libvirt_ns / 1000ULL,
 		.domains = job->domains,
 		.n_domains = job->n_domains,
 	};
-	job->done(&r, job->done_data);
+	report_result(ex, job, &r);
 }
 
 static int32_t on_wake(int32_t fd, int32_t revents, void *data)
@@ -501,7 +571,7 @@ static int32_t on_wake(int32_t fd, int32_t revents, void *data)
 		job->next = NULL;
 		if (job->op == CRMD_EXEC_OP_CONNECT)
 			connect_done(ex, job);
-		else if (job->op != CRMD_EXEC_OP_DISCONNECT && !job->reported)
+		else if (job->op < CRMD_EXEC_OP_CONNECT && !job->reported)
 			report(ex, job);
 		job_free(job);
 	}
@@ -543,15 +613,24 @@ static void on_job_timeout(void *data)
 	unsigned busy_lost = ex->n_abandoned;
 	pthread_mutex_unlock(&ex->lock);
 
-	crmd_exec_job_fail(job, -ETIMEDOUT, "%s of '%s' timed out after %" PRIu32 " ms%s",
-			   crmd_exec_op_name((enum crmd_exec_op)job->op),
-			   job->rsc_id ? job->rsc_id : "(all)", job->timeout_ms,
-			   phase == JOB_RUNNING ? " (still in libvirt)" :
-			   phase == JOB_PARKED ? " (waiting for the hypervisor)" :
-			   " (waiting for a worker)");
-	job->state = CRMD_EXEC_STATE_UNKNOWN;
-	job->reason = "";
-	report(ex, job);
+	/* A running job's result fields belong to its worker until it is done:
+	 * the timeout is reported from local storage only. */
+	bool abort_mig = phase == JOB_RUNNING && job->op == CRMD_EXEC_MIGRATE;
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s of '%s' timed out after %" PRIu32 " ms%s",
+		 crmd_exec_op_name((enum crmd_exec_op)job->op),
+		 job->rsc_id ? job->rsc_id : "(all)", job->timeout_ms,
+		 abort_mig ? " (aborting the migration; the domain stays here)" :
+		 phase == JOB_RUNNING ? " (still in libvirt)" :
+		 phase == JOB_PARKED ? " (waiting for the hypervisor)" :
+		 " (waiting for a worker)");
+	struct crmd_exec_result r = {
+		.rc = -ETIMEDOUT,
+		.message = msg,
+		.state = CRMD_EXEC_STATE_UNKNOWN,
+		.state_reason = "",
+	};
+	report_result(ex, job, &r);
 	if (own) {
 		job_free(job);
 		return;
@@ -559,6 +638,15 @@ static void on_job_timeout(void *data)
 	/* A worker is stuck with it: replace that worker. */
 	if (phase == JOB_RUNNING && ex->n_threads < ex->opts.n_workers + busy_lost)
 		spawn_worker(ex);
+	if (abort_mig) {
+		struct crmd_exec_job *ab = job_new(ex, CRMD_EXEC_OP_ABORT);
+		if (ab && !(ab->rsc_id = strdup(job->rsc_id))) {
+			job_free(ab);
+			ab = NULL;
+		}
+		if (ab)
+			enqueue(ex, ab);
+	}
 }
 
 /* ---- API ---- */
@@ -586,6 +674,8 @@ int crmd_exec_new(qb_loop_t *loop, const char *uri, const struct crmd_exec_optio
 		ex->opts.keepalive_interval_s = 3;
 	if (!ex->opts.keepalive_count)
 		ex->opts.keepalive_count = 3;
+	if (!ex->opts.free_grace_ms)
+		ex->opts.free_grace_ms = 10000;
 	if (!ex->opts.reconnect_min_ms)
 		ex->opts.reconnect_min_ms = 250;
 	if (!ex->opts.reconnect_max_ms)
@@ -668,6 +758,32 @@ static void drop_list(struct crmd_exec *ex, struct crmd_exec_job *j)
 	}
 }
 
+/* The rest of an executor whose last worker outlived crmd_exec_free(): runs on
+ * that worker, so it touches nothing of the loop (all removed already). */
+static void free_orphaned(struct crmd_exec *ex)
+{
+	struct crmd_exec_job *lists[] = { ex->done_head, ex->queue, ex->parked };
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		for (struct crmd_exec_job *j = lists[l]; j;) {
+			struct crmd_exec_job *next = j->next;
+			if (j->op == CRMD_EXEC_OP_CONNECT || j->op == CRMD_EXEC_OP_DISCONNECT)
+				release_conn(j->conn, j->lifecycle_id);
+			job_free(j);
+			j = next;
+		}
+	}
+	release_conn(ex->conn, ex->lifecycle_id);
+	close(ex->wake_fd);
+	for (size_t i = 0; i < ex->n_seen; i++)
+		free(ex->seen[i].domain);
+	free(ex->seen);
+	pthread_cond_destroy(&ex->change_cond);
+	pthread_cond_destroy(&ex->work_cond);
+	pthread_mutex_destroy(&ex->lock);
+	free(ex->uri);
+	free(ex);
+}
+
 void crmd_exec_free(struct crmd_exec *ex)
 {
 	if (!ex)
@@ -677,8 +793,62 @@ void crmd_exec_free(struct crmd_exec *ex)
 	pthread_cond_broadcast(&ex->work_cond);
 	pthread_cond_broadcast(&ex->change_cond);
 	pthread_mutex_unlock(&ex->lock);
-	for (unsigned i = 0; i < ex->n_threads; i++)
-		pthread_join(ex->threads[i], NULL);
+
+	/* A worker returns when its libvirt call does; keepalive bounds that on
+	 * an established remote link, but not while the first open hangs.  A
+	 * daemon must still be able to exit: past the grace, the stuck workers
+	 * are let go and the executor is left to them (a bounded leak, at exit),
+	 * minus what belongs to the loop. */
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	uint64_t ns = (uint64_t)deadline.tv_nsec + (uint64_t)ex->opts.free_grace_ms * 1000000ULL;
+	deadline.tv_sec += (time_t)(ns / 1000000000ULL);
+	deadline.tv_nsec = (long)(ns % 1000000000ULL);
+	unsigned stuck = 0;
+	bool stuck_at[CRMD_EXEC_MAX_WORKERS] = { false };
+	for (unsigned i = 0; i < ex->n_threads; i++) {
+		if (pthread_timedjoin_np(ex->threads[i], NULL, &deadline) != 0) {
+			stuck_at[i] = true;
+			stuck++;
+		}
+	}
+	if (stuck) {
+		/* Everything of the loop goes now; the rest is the orphans'. */
+		pthread_mutex_lock(&ex->lock);
+		struct crmd_exec_job *lists[] = { ex->done_head, ex->queue, ex->parked,
+						  ex->running };
+		for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+			for (struct crmd_exec_job *j = lists[l]; j; j = j->next) {
+				if (j->timer_armed)
+					qb_loop_timer_del(ex->loop, j->timer);
+				j->timer_armed = false;
+			}
+		}
+		if (ex->reconnect_armed)
+			qb_loop_timer_del(ex->loop, ex->reconnect_timer);
+		ex->reconnect_armed = false;
+		qb_loop_poll_del(ex->loop, ex->wake_fd);
+		ex->n_orphans = stuck;
+		/* Those that finished meanwhile are joined; the others detached. */
+		for (unsigned i = 0; i < ex->n_threads; i++) {
+			if (!stuck_at[i])
+				continue;
+			if (pthread_tryjoin_np(ex->threads[i], NULL) == 0)
+				ex->n_orphans--;
+			else
+				pthread_detach(ex->threads[i]);
+		}
+		bool gone = ex->n_orphans == 0;
+		qb_loop_t *loop = ex->loop;
+		pthread_mutex_unlock(&ex->lock);
+		/* libvirt may still use the event loop for a stuck call: then it
+		 * stays bound (one user more) until the process ends. */
+		if (gone) {
+			free_orphaned(ex);
+			crmd_exec_event_unbind(loop);
+		}
+		return;
+	}
 
 	/* Workers are gone: everything left is ours, no lock needed. */
 	drop_list(ex, ex->parked);
@@ -693,6 +863,9 @@ void crmd_exec_free(struct crmd_exec *ex)
 	/* Abandoned jobs were freed by their workers via the done list above;
 	 * the connection's own watches and timers go with the unbind. */
 	crmd_exec_event_unbind(ex->loop);
+	for (size_t i = 0; i < ex->n_seen; i++)
+		free(ex->seen[i].domain);
+	free(ex->seen);
 	pthread_cond_destroy(&ex->change_cond);
 	pthread_cond_destroy(&ex->work_cond);
 	pthread_mutex_destroy(&ex->lock);

@@ -114,8 +114,9 @@ struct crmd_exec_domain {
  * you keep).  rc values the caller can act on:
  *   0            done; `state` is what libvirt reported afterwards
  *   -ETIMEDOUT   timeout_ms passed first.  A timed-out action that had not started
- *                never starts; one that was running in libvirt may still finish
- *                there (a late start or stop is then seen through events)
+ *                never starts; a timed-out migration is aborted (the domain stays
+ *                on the source); any other one that was running in libvirt may
+ *                still finish there (a late start or stop is seen through events)
  *   -ENOTCONN    the hypervisor is down (actions fail fast until it is back)
  *   -ENOENT      the XML file is missing (START) or the domain is not here
  *                (MIGRATE)
@@ -160,11 +161,16 @@ struct crmd_exec_event {
 				    * (failed/crashed) -> CRASHED, suspended
 				    * (migrated) and started(migrated) -> MIGRATING,
 				    * resumed -> RUNNING, ...; UNKNOWN when none
-				    * (defined, undefined, shutdown) */
+				    * (defined, undefined, shutdown).  A domain
+				    * whose incoming migration failed or was aborted
+				    * gives stopped(failed) -> STOPPED, not CRASHED:
+				    * the VM still runs on the source */
 	const char *message;       /* HYPERVISOR_*: why, and which URI; else NULL */
 	uint64_t time_ms;          /* CLOCK_MONOTONIC when the executor received it */
 };
 
+/* Events and action results are not ordered with each other: a start's
+ * "started" event may come before or after the start's result. */
 typedef void (*crmd_exec_event_fn)(const struct crmd_exec_event *event, void *data);
 
 /* Tunables; a zero field takes the default shown. */
@@ -176,6 +182,8 @@ struct crmd_exec_options {
 	unsigned keepalive_count;    /* 3: ... and unanswered pings before "down" */
 	uint32_t reconnect_min_ms;   /* 250: first retry after a loss ... */
 	uint32_t reconnect_max_ms;   /* 10000: ... doubling up to this */
+	uint32_t free_grace_ms;      /* 10000: crmd_exec_free() waits this long for
+				      * workers still inside libvirt */
 };
 
 struct crmd_exec;
@@ -199,9 +207,12 @@ int crmd_exec_new(qb_loop_t *loop, const char *uri, const struct crmd_exec_optio
 
 /**
  * Frees the executor.  No callback is called after this starts: queued actions
- * are dropped silently.  It blocks until every worker has returned from its
- * current libvirt call (keepalive bounds that for a remote hypervisor), then
- * closes the connection.  Running VMs are never touched.  NULL is fine.
+ * are dropped silently.  It waits for every worker to return from its current
+ * libvirt call (keepalive bounds that on a remote link), at most free_grace_ms: workers
+ * still stuck then (a hypervisor that hung while we connected) are let go and
+ * keep the executor's memory, so the caller can still exit.  Then it closes the
+ * connection.  Running VMs are never touched.  Not from inside one of this
+ * executor's callbacks.  NULL is fine.
  */
 void crmd_exec_free(struct crmd_exec *ex);
 

@@ -364,11 +364,6 @@ static void sync_now(void)
 	free(frees);
 }
 
-void crmd_exec_event_flush(void)
-{
-	sync_now();
-}
-
 static int32_t on_fd(int32_t fd, int32_t revents, void *data)
 {
 	struct call {

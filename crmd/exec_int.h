@@ -25,6 +25,7 @@
 enum {
 	CRMD_EXEC_OP_CONNECT = 100,   /* open the connection, register callbacks */
 	CRMD_EXEC_OP_DISCONNECT,      /* drop a lost connection */
+	CRMD_EXEC_OP_ABORT,           /* abort the libvirt job of a timed-out migration */
 };
 
 enum crmd_exec_job_phase {
@@ -61,6 +62,11 @@ struct crmd_exec_job {
 	int lifecycle_id;                /* CONNECT: event callback id */
 };
 
+struct crmd_exec_seen {
+	char *domain;
+	enum crmd_exec_state state;
+};
+
 enum crmd_exec_conn_state {
 	CONN_CONNECTING,  /* first attempt in flight: actions park */
 	CONN_UP,
@@ -83,6 +89,9 @@ struct crmd_exec {
 	struct crmd_exec_job *parked, *parked_tail;  /* (lock) */
 	struct crmd_exec_job *queue, *queue_tail;    /* (lock) */
 	struct crmd_exec_job *done_head, *done_tail; /* (lock) */
+	struct crmd_exec_job *running, *running_tail; /* (lock) in a worker's hands */
+	unsigned n_orphans;              /* (lock) workers let go by crmd_exec_free();
+					  * the last one to leave frees the rest */
 	int wake_fd;                     /* eventfd: the done list or the link changed */
 	bool wake_armed;                 /* (lock) a wake is pending */
 
@@ -97,6 +106,8 @@ struct crmd_exec {
 	bool connect_inflight;           /* (loop) */
 	virConnectPtr lost_conn;         /* (lock) set by the close callback */
 	int lost_reason;                 /* (lock) */
+	struct crmd_exec_seen *seen;     /* (loop) last state implied per domain */
+	size_t n_seen, cap_seen;
 	qb_loop_timer_handle reconnect_timer; /* (loop) */
 	bool reconnect_armed;            /* (loop) */
 	uint32_t backoff_ms;             /* (loop) */
@@ -105,8 +116,6 @@ struct crmd_exec {
 /* exec_event.c: libvirt's event loop on a qb_loop (process-wide). */
 int crmd_exec_event_bind(qb_loop_t *loop);
 void crmd_exec_event_unbind(qb_loop_t *loop);
-/* Applies pending changes and calls deferred free callbacks now (loop thread). */
-void crmd_exec_event_flush(void);
 
 /* exec_ops.c: run one job on a worker, with a reference on @conn (may be NULL). */
 void crmd_exec_ops_run(struct crmd_exec_job *job, virConnectPtr conn);

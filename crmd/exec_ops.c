@@ -697,6 +697,19 @@ free_doms:
 	free(doms);
 }
 
+/* A migration that timed out must not complete later behind the cluster's back:
+ * abort it, and libvirt resumes the domain on the source. */
+static void op_abort(struct crmd_exec_job *job, virConnectPtr conn)
+{
+	bool absent;
+	virDomainPtr dom = lookup(job, conn, &absent);
+	if (!dom)
+		return;
+	if (VIRT(job, virDomainAbortJob(dom)) < 0)
+		crmd_exec_job_fail_virt(job, "cannot abort the migration of '%s'", job->rsc_id);
+	virDomainFree(dom);
+}
+
 void crmd_exec_ops_run(struct crmd_exec_job *job, virConnectPtr conn)
 {
 	job->state = CRMD_EXEC_STATE_UNKNOWN;
@@ -721,6 +734,9 @@ void crmd_exec_ops_run(struct crmd_exec_job *job, virConnectPtr conn)
 		break;
 	case CRMD_EXEC_PROBE:
 		op_probe(job, conn);
+		break;
+	case CRMD_EXEC_OP_ABORT:
+		op_abort(job, conn);
 		break;
 	default:
 		crmd_exec_job_fail(job, -EINVAL, "unknown operation %d", job->op);

@@ -266,6 +266,7 @@ enum vtype {
 	V_INT,          /* any integer */
 	V_NONNEG,       /* integer >= 0 */
 	V_SCORE,
+	V_THRESHOLD,    /* a score >= 0: Pacemaker reads a negative one as 1 */
 	V_ENUM,         /* one of `values`, case-sensitive */
 	V_ENUM_CASE,    /* one of `values`, any case */
 	V_PERCENT,      /* "80%" */
@@ -353,6 +354,12 @@ static void check_value(struct ck *ck, const struct vg_nvpair *p, const struct o
 			err(ck, p->line, "nvpair", p->id,
 			    "%s '%s' must be a score (an integer, INFINITY or -INFINITY), not '%s'",
 			    what, o->name, v);
+		return;
+	case V_THRESHOLD:
+		if (vg_score_parse(v, &s) == 0 && s >= 0)
+			return;
+		err(ck, p->line, "nvpair", p->id,
+		    "%s '%s' must be a non-negative integer or INFINITY, not '%s'", what, o->name, v);
 		return;
 	case V_ENUM:
 	case V_ENUM_CASE:
@@ -460,7 +467,7 @@ static const struct opt rsc_meta_opts[] = {
 	{ "failure-timeout", V_DURATION, NULL, NULL },
 	{ "is-managed", V_BOOL, NULL, NULL },
 	{ "maintenance", V_BOOL, NULL, NULL },
-	{ "migration-threshold", V_SCORE, NULL, NULL },
+	{ "migration-threshold", V_THRESHOLD, NULL, NULL },
 	{ "multiple-active", V_ENUM, "block|stop_only|stop_start|stop_unexpected", NULL },
 	{ "priority", V_SCORE, NULL, NULL },
 	{ "provides", V_ENUM, "unfencing", NULL },

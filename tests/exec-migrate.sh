@@ -8,10 +8,14 @@
 # sockets work across network namespaces), starts the tiny guest on A,
 # migrates it peer-to-peer to qemu+tcp://B/system while monitoring both sides
 # every 20 ms, and checks that it never runs twice and that its heartbeat went
-# on counting (live).  Needs the lab's tiny guest (VIGIL_GUEST_CACHE, default
-# /var/cache/vigil-lab/guest, made by scripts/guest-build): a guest that boots
-# nothing cannot show that it kept running.  Skips (77) without root, libvirtd,
-# qemu-system-x86_64, ip, unshare or the guest.  Everything it made (daemons,
+# on counting (live); then a migration back with a too short timeout must be
+# aborted and leave the VM on B alone.
+#
+# Needs the lab's tiny guest (VIGIL_GUEST_CACHE, default
+# /var/cache/vigil-lab/guest; scripts/guest-build makes it, and is run here when
+# the cache is empty): a guest that boots nothing cannot show that it kept
+# running.  Skips (77) without root, libvirtd, qemu-system-x86_64, ip, unshare
+# or the guest.  Everything it made (daemons,
 # QEMU, namespaces, the blackhole route, files) is gone when it exits.
 
 [ "${VIGIL_LAB_TESTS:-yes}" = no ] && exit 77
@@ -21,6 +25,11 @@ for c in libvirtd qemu-system-x86_64 unshare mount ip; do
 done
 id libvirt-qemu >/dev/null 2>&1 || { echo "skip: no user libvirt-qemu"; exit 77; }
 cache=${VIGIL_GUEST_CACHE:-/var/cache/vigil-lab/guest}
+build_guest="${top_srcdir:-..}/scripts/guest-build"
+if { [ ! -s "$cache/vmlinuz" ] || [ ! -s "$cache/initramfs.gz" ]; } && [ -x "$build_guest" ]; then
+	echo "building the tiny guest into $cache"
+	VIGIL_GUEST_CACHE="$cache" flock /tmp/vigil-guest-build.lock timeout 900 "$build_guest"
+fi
 if [ ! -s "$cache/vmlinuz" ] || [ ! -s "$cache/initramfs.gz" ]; then
 	echo "skip: no tiny guest in $cache (scripts/guest-build makes it)"
 	exit 77
@@ -37,6 +46,7 @@ addr_a=$net.1
 addr_b=$net.2
 
 cleanup() {
+	[ -n "${tool_pid:-}" ] && kill -9 "$tool_pid" 2>/dev/null
 	for side in a b; do
 		[ -s "$D/$side/mntns" ] || continue
 		ns=$(cat "$D/$side/mntns")
@@ -124,8 +134,9 @@ mount --bind "$n/etc" /etc/libvirt || exit 1
 libvirtd --listen &
 wait
 EOF
-	ip netns exec "$tag-$side" unshare --mount --pid --fork --mount-proc \
-		--propagation private sh "$n/inner.sh" >"$n/stdout" 2>&1 &
+	# (in a subshell: not a job of ours, so its death at cleanup is silent)
+	(ip netns exec "$tag-$side" unshare --mount --pid --fork --mount-proc \
+		--propagation private sh "$n/inner.sh" >"$n/stdout" 2>&1 &)
 	i=0
 	while [ ! -S "$n/run/libvirt/libvirt-sock" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -S "$n/run/libvirt/libvirt-sock" ] || { echo "FAIL: libvirtd $side did not start"; cat "$n/stdout"; return 1; }
@@ -137,8 +148,11 @@ uri_a="qemu+unix:///system?socket=$D/a/run/libvirt/libvirt-sock"
 uri_b="qemu+unix:///system?socket=$D/b/run/libvirt/libvirt-sock"
 # The tool runs in A's network namespace: the source libvirtd dials B itself
 # (peer to peer), and nothing here may reach the lab subnet from outside.
+# In the background so that a signal interrupts the wait and cleans up at once.
 ip netns exec "$tag-a" "$tool" "$uri_a" migrate-scenario $rsc "$D/vm/$rsc.xml" "$uri_b" \
-	"qemu+tcp://$addr_b/system" "$serial"
+	"qemu+tcp://$addr_b/system" "qemu+tcp://$addr_a/system" "$serial" &
+tool_pid=$!
+wait $tool_pid
 rc=$?
 if [ $rc -ne 0 ]; then
 	for side in a b; do

@@ -6,7 +6,8 @@
 # /var/cache/libvirt and /etc/libvirt, so it shares nothing with any other
 # libvirtd and its URI is production's qemu:///system.  exec_tool then runs the
 # scenario: start, kill -9 of QEMU (crash detection latency), start again,
-# libvirtd killed and restarted under the running VM, stop, probe.
+# libvirtd killed and restarted under the running VM, libvirtd hung (SIGSTOP)
+# and resumed, stop, probe.
 #
 # The guest is the lab's tiny guest when its kernel and initramfs are cached
 # (VIGIL_GUEST_CACHE, default /var/cache/vigil-lab/guest: scripts/guest-build
@@ -68,10 +69,13 @@ if [ -s "$cache/vmlinuz" ] && [ -s "$cache/initramfs.gz" ]; then
     <initrd>$cache/initramfs.gz</initrd>
     <cmdline>console=ttyS0 quiet panic=-1 vigil.name=$rsc</cmdline>"
 	expect_stop=graceful
+	# ACPI shutdown takes 0.3-2 s, but TCG on a loaded machine is slow
+	shutdown_ms=30000
 else
 	guest=diskless
 	boot=""
 	expect_stop=destroy
+	shutdown_ms=5000
 fi
 cat >"$D/vm/$rsc.xml" <<EOF
 <domain type='qemu'>
@@ -110,7 +114,7 @@ $start_libvirtd || { echo "FAIL: libvirtd did not start"; exit 1; }
 i=0
 while [ ! -S /run/libvirt/libvirt-sock ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done
 [ -S /run/libvirt/libvirt-sock ] || { echo "FAIL: no libvirt socket"; exit 1; }
-EXEC_EXPECT_STOP=$expect_stop EXEC_WAIT_FILE="$D/vm/$rsc.serial.log" \
+EXEC_EXPECT_STOP=$expect_stop EXEC_SHUTDOWN_MS=$shutdown_ms EXEC_WAIT_FILE="$D/vm/$rsc.serial.log" \
 EXEC_WAIT_TEXT="VIGIL-GUEST HEARTBEAT" EXEC_WAIT=$([ $guest = tiny ] && echo yes || echo no) \
 "$tool" qemu:///system scenario $rsc "$D/vm/$rsc.xml" /run/libvirt/qemu/$rsc.pid \
 	/run/libvirtd.pid "$start_libvirtd"
@@ -118,12 +122,16 @@ EOF
 # Own PID namespace too: its init (our sh) reaps the killed QEMU at once, as
 # systemd would.  Some containers' PID 1 reaps orphans only every ~2 s, and
 # libvirtd reports a crash only once the dead QEMU is reaped.
-unshare --mount --pid --fork --mount-proc --propagation private sh "$D/inner.sh"
+# In the background so that a signal interrupts the wait and cleans up at once.
+unshare --mount --pid --fork --mount-proc --propagation private sh "$D/inner.sh" &
+wait $!
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "--- libvirtd log (tail)"
 	tail -n 30 "$D/log/libvirtd.log" 2>/dev/null
 	echo "--- qemu log (tail)"
 	tail -n 20 "$D/log/qemu/$rsc.log" 2>/dev/null
+	echo "--- guest console (tail)"
+	tail -n 8 "$D/vm/$rsc.serial.log" 2>/dev/null
 fi
 exit $rc

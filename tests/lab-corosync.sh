@@ -87,7 +87,8 @@ snapshot() {
 	done
 	echo "    snapshot: $(echo $inos | wc -w) processes in the lab's namespaces"
 	for f in "$labdir"/n*/run/*.pid; do
-		[ -r "$f" ] && pids="$pids $(cat "$f")"
+		[ -r "$f" ] || continue
+		p=$(cat "$f") && st=$(proc_start "$p") && pids="$pids $p:$st"
 	done
 }
 
@@ -99,14 +100,15 @@ assert_nothing_left() {
 		[ "$(proc_start "${ps%%:*}" 2>/dev/null)" = "${ps#*:}" ] &&
 			left="$left process-in-lab-netns:${ps%%:*}($(cat "/proc/${ps%%:*}/comm" 2>/dev/null))"
 	done
-	for pid in $pids; do
-		[ -d "/proc/$pid" ] && left="$left process:$pid($(cat /proc/$pid/comm 2>/dev/null))"
+	for ps in $pids; do
+		[ "$(proc_start "${ps%%:*}" 2>/dev/null)" = "${ps#*:}" ] &&
+			left="$left process:${ps%%:*}($(cat "/proc/${ps%%:*}/comm" 2>/dev/null))"
 	done
 	grep -q -e "$labdir" -e "/run/netns/$VIGIL_LAB_NAME-" /proc/mounts && left="$left mounts"
 	[ -n "$subnet" ] && [ -n "$(ip route show "$subnet")" ] && left="$left route:$(ip route show "$subnet")"
 	links_now=$(lab_links)
 	[ "$links_now" = "$links_before" ] || left="$left links:[$links_now]"
-	for pid in $pids; do
+	for pid in $(echo "$pids" | sed 's/:[0-9]*//g'); do
 		ls /dev/shm | grep -q -- "-$pid-" && left="$left shm:$(ls /dev/shm | grep -- "-$pid-" | tr '\n' ' ')"
 	done
 	if [ -z "$left" ]; then ok "$what leaves nothing"; else fail "$what leaves:$left"; fi

@@ -1,6 +1,7 @@
 #!/bin/sh
 # verify-data.sh - `vigil configure verify -x` on the test documents:
-#   - every tests/data/valid/*.xml prints exactly "valid" and exits 0;
+#   - every tests/data/valid/*.xml prints exactly "valid" and exits 0, and so
+#     does what vigil-gencluster writes, small and benchmark-sized;
 #   - every tests/data/invalid/NAME.xml exits 6 (invalid) and prints, among
 #     its lines, the one in NAME.expect ("LINE: error: WHERE: MESSAGE", the
 #     "NAME.xml:" prefix left out; a problem with no line is "error: ...").
@@ -16,6 +17,7 @@ fails=0 n_valid=0 n_invalid=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 [ -x "$vigil" ] || { echo "FAIL: $vigil not built"; exit 1; }
+[ -x "$top_builddir/bench/vigil-gencluster" ] || { echo "FAIL: vigil-gencluster not built"; exit 1; }
 
 for f in "$data"/valid/*.xml; do
 	n_valid=$((n_valid + 1))
@@ -48,6 +50,22 @@ done
 for e in "$data"/invalid/*.expect; do
 	[ -f "${e%.expect}.xml" ] || fail "invalid/${e##*/} has no document"
 done
+
+# What vigil-gencluster writes is valid, at every size the benchmarks use
+# (up to 32 nodes x 10,000 VMs, 24 MB: well under VG_CIB_MAX_BYTES).
+gen="$top_builddir/bench/vigil-gencluster"
+for args in "-n 3 -k 10 -s fresh -u -c -f -m -p" "-n 5 -k 40 -s failed -u -c -f -m -p" \
+	"-n 32 -k 5000 -s steady -u -c -f -m" "-n 32 -k 10000 -s failed -u -c -f -m"; do
+	# shellcheck disable=SC2086 # the options are words
+	"$gen" $args >"$tmp/gen.xml" || { fail "vigil-gencluster $args"; continue; }
+	"$vigil" configure verify -x "$tmp/gen.xml" >"$tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" != 0 ] || [ "$(cat "$tmp/out")" != valid ]; then
+		fail "vigil-gencluster $args: exit $rc, printed:"
+		sed 's/^/    /' "$tmp/out" | head -10
+	fi
+done
+rm -f "$tmp/gen.xml"
 
 # The complete example in the configuration guide is a tested document.
 # Only the first xml block: the guide's later snippets are fragments.

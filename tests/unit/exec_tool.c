@@ -4,15 +4,17 @@
  *   exec_tool URI start|stop|monitor RSC [XML]
  *   exec_tool URI migrate RSC DEST_URI [DATA_URI]
  *   exec_tool URI scenario RSC XML QEMU_PIDFILE LIBVIRTD_PIDFILE RESTART_CMD
- *   exec_tool SRC_URI migrate-scenario RSC XML DST_URI MIGRATE_TO SERIAL_LOG
+ *   exec_tool SRC_URI migrate-scenario RSC XML DST_URI MIGRATE_TO MIGRATE_BACK SERIAL_LOG
  *
  * The scenario runs in one process so that it sees every event: start, crash by
  * kill -9 of QEMU (detection latency), start again, hypervisor killed and
- * restarted under a running VM (down, up, the VM untouched), stop (graceful,
+ * restarted under a running VM (down, up, the VM untouched), hypervisor hung
+ * by SIGSTOP (action timeout, keepalive, back on SIGCONT), stop (graceful,
  * or destroy after the shutdown timeout), probe.  The migration scenario starts
  * a guest on one hypervisor, live-migrates it to the other while monitoring
  * both every 20 ms (never running twice), and checks that its heartbeat went
- * on counting.  Each step prints one line;
+ * on counting; then a migration back with a too short timeout must be aborted
+ * and leave the VM where it was.  Each step prints one line;
  * "FAIL:" lines make the exit status 1. */
 #include "config.h"
 
@@ -288,6 +290,39 @@ static int scenario(struct crmd_exec *ex, struct seen *s, const char *rsc, const
 		      crmd_exec_state_name(o.state), o.message);
 	}
 
+	/* 4b. the hypervisor hangs (SIGSTOP): an action times out on time without
+	 * blocking anything, keepalive declares the link dead, and once the
+	 * daemon runs again the link comes back by itself */
+	lpid = read_pid(libvirtd_pidfile);
+	if (lpid > 1) {
+		s->down = s->up = false;
+		uint64_t t0 = now_ms();
+		kill((pid_t)lpid, SIGSTOP);
+		struct crmd_exec_action quick = mon;
+		quick.timeout_ms = 1000;
+		o = act(ex, &quick);
+		CHECK(o.rc == -ETIMEDOUT || o.rc == -ENOTCONN,
+		      "monitor on a hung hypervisor: rc=%d %s", o.rc, o.message);
+		CHECK(o.elapsed_us < 1500000, "monitor on a hung hypervisor took %llu ms",
+		      (unsigned long long)o.elapsed_us / 1000);
+		run_until(&s->down, 30000);
+		CHECK(s->down, "keepalive did not declare the hung hypervisor down within 30 s");
+		if (s->down)
+			printf("bench: libvirtd stopped (SIGSTOP) -> hypervisor down reported in %llu ms "
+			       "(keepalive 2 s x 2)\n", (unsigned long long)(s->down_ms - t0));
+		t0 = now_ms();
+		kill((pid_t)lpid, SIGCONT);
+		run_until(&s->up, 30000);
+		CHECK(s->up, "no hypervisor-up event within 30 s of SIGCONT");
+		if (s->up)
+			printf("bench: libvirtd resumed -> hypervisor up reported in %llu ms\n",
+			       (unsigned long long)(s->up_ms - t0));
+		o = act(ex, &mon);
+		CHECK(o.rc == 0 && o.state == CRMD_EXEC_STATE_RUNNING,
+		      "the VM did not survive the hung libvirtd: %s %s",
+		      crmd_exec_state_name(o.state), o.message);
+	}
+
 	/* A guest that can shut down gracefully must have booted and started its ACPI
 	 * daemon first (the tiny guest prints its heartbeat after that). */
 	const char *wait = getenv("EXEC_WAIT"), *wait_for = getenv("EXEC_WAIT_TEXT");
@@ -300,8 +335,9 @@ static int scenario(struct crmd_exec *ex, struct seen *s, const char *rsc, const
 	}
 
 	/* 5. stop: graceful shutdown, or destroy once the shutdown timeout passed */
-	struct crmd_exec_action stop = { .op = CRMD_EXEC_STOP, .rsc_id = rsc, .timeout_ms = 20000,
-					 .shutdown_timeout_ms = 8000 };
+	const char *grace = getenv("EXEC_SHUTDOWN_MS");
+	struct crmd_exec_action stop = { .op = CRMD_EXEC_STOP, .rsc_id = rsc, .timeout_ms = 60000,
+					 .shutdown_timeout_ms = grace ? (uint32_t)atoi(grace) : 8000 };
 	const char *how = getenv("EXEC_EXPECT_STOP");   /* "graceful" or "destroy" */
 	o = act(ex, &stop);
 	CHECK(o.rc == 0 && (o.state == CRMD_EXEC_STATE_STOPPED || o.state == CRMD_EXEC_STATE_ABSENT),
@@ -409,7 +445,8 @@ static long last_heartbeat(const char *path, long offset, bool *ret_booted)
 }
 
 static int migrate_scenario(struct crmd_exec *src, struct crmd_exec *dst, const char *rsc,
-			    const char *xml, const char *migrate_to, const char *serial)
+			    const char *xml, const char *migrate_to, const char *migrate_back,
+			    const char *serial, struct seen *src_seen)
 {
 	struct crmd_exec_action start = { .op = CRMD_EXEC_START, .rsc_id = rsc, .config = xml,
 					  .timeout_ms = 60000 };
@@ -457,6 +494,33 @@ static int migrate_scenario(struct crmd_exec *src, struct crmd_exec *dst, const 
 	       booted ? " (REBOOTED)" : "");
 	CHECK(!booted && n_after > n_before, "the guest did not keep running through the migration");
 
+	/* A migration back that times out is aborted: the VM stays where it is,
+	 * and never ends up on both sides. */
+	p.stop = false;
+	poll_timer(&p);
+	struct crmd_exec_action back = { .op = CRMD_EXEC_MIGRATE, .rsc_id = rsc,
+					 .migrate_to = migrate_back, .timeout_ms = 500 };
+	o = act(dst, &back);
+	CHECK(o.rc == -ETIMEDOUT, "migration back with a 500 ms timeout: rc=%d %s", o.rc,
+	      o.message);
+	run_until(&never, 8000);
+	p.stop = true;
+	while (p.pending)
+		run_until(&never, 50);
+	qb_loop_timer_del(loop, p.th);
+	/* the side that was to receive it saw started(migrated), stopped(failed):
+	 * not a crash of the VM */
+	CHECK(src_seen->ev_state == CRMD_EXEC_STATE_STOPPED,
+	      "the aborted incoming migration left the state %s by the events (want stopped)",
+	      crmd_exec_state_name(src_seen->ev_state));
+	o = act(dst, &mon);
+	CHECK(o.rc == 0 && o.state == CRMD_EXEC_STATE_RUNNING,
+	      "after the aborted migration the destination has it %s, not running",
+	      crmd_exec_state_name(o.state));
+	o = act(src, &mon);
+	CHECK(o.rc == 0 && o.state != CRMD_EXEC_STATE_RUNNING,
+	      "after the aborted migration the source runs it too");
+
 	struct crmd_exec_action stop = { .op = CRMD_EXEC_STOP, .rsc_id = rsc, .timeout_ms = 20000 };
 	o = act(dst, &stop);
 	CHECK(o.rc == 0, "stop on the destination: %s", o.message);
@@ -492,8 +556,9 @@ int main(int argc, char **argv)
 	int status = 2;
 	if (strcmp(cmd, "scenario") == 0 && argc == 8) {
 		status = scenario(ex, &s, argv[3], argv[4], argv[5], argv[6], argv[7]);
-	} else if (strcmp(cmd, "migrate-scenario") == 0 && argc == 8) {
-		/* exec_tool SRC_URI migrate-scenario RSC XML DST_URI MIGRATE_TO SERIAL_LOG */
+	} else if (strcmp(cmd, "migrate-scenario") == 0 && argc == 9) {
+		/* exec_tool SRC_URI migrate-scenario RSC XML DST_URI MIGRATE_TO
+		 *           MIGRATE_BACK SERIAL_LOG */
 		struct seen s2 = { .label = "[dst]" };
 		struct crmd_exec *ex2 = NULL;
 		s.label = "[src]";
@@ -501,7 +566,8 @@ int main(int argc, char **argv)
 		s2.peer = &s;
 		if (crmd_exec_new(loop, argv[5], &opts, on_event, &s2, &ex2) == 0 &&
 		    run_until(&s2.up, 30000))
-			status = migrate_scenario(ex, ex2, argv[3], argv[4], argv[6], argv[7]);
+			status = migrate_scenario(ex, ex2, argv[3], argv[4], argv[6], argv[7],
+						  argv[8], &s);
 		else
 			status = 1;
 		crmd_exec_free(ex2);

@@ -620,8 +620,12 @@ static void test_check_resources(void **state)
 	expect(WITH_RSC(META_VM("is-managed", "2")), "nvpair[@id='vm9-m1']",
 	       "meta attribute 'is-managed' must be a boolean");
 	expect(WITH_RSC(META_VM("migration-threshold", "three")), "nvpair[@id='vm9-m1']",
-	       "meta attribute 'migration-threshold' must be a score (an integer, INFINITY or "
-	       "-INFINITY), not 'three'");
+	       "meta attribute 'migration-threshold' must be a non-negative integer or INFINITY, "
+	       "not 'three'");
+	expect(WITH_RSC(META_VM("migration-threshold", "-1")), "nvpair[@id='vm9-m1']",
+	       "meta attribute 'migration-threshold' must be a non-negative integer or INFINITY, "
+	       "not '-1'");
+	expect_ok(WITH_RSC(META_VM("migration-threshold", "INFINITY")), NULL);
 	expect(WITH_RSC(META_VM("failure-timeout", "10 minutes")), "nvpair[@id='vm9-m1']",
 	       "meta attribute 'failure-timeout' value '10 minutes' is not a duration");
 	expect(WITH_RSC(META_VM("resource-stickiness", "sticky")), "nvpair[@id='vm9-m1']",

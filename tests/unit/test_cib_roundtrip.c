@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -303,6 +304,35 @@ static void test_built_doc(void **state)
 	vg_diags_clear(&d);
 }
 
+/* Strings XML cannot carry are refused, not written as broken XML. */
+static void test_write_refuses(void **state)
+{
+	struct vg_nvpair pair = { .id = S("p1"), .name = S("cluster-name"), .value = S("ok") };
+	struct vg_nvset set = { .id = S("o"), .pairs = &pair, .n_pairs = 1 };
+	struct vg_cib cib = { .validate_with = S("pacemaker-3.0"), .crm_config = { &set, 1 } };
+	char *out = NULL;
+	size_t len = 0;
+	assert_int_equal(vg_cib_write(&cib, &out, &len), 0);
+	free(out);
+	static const char *const bad[] = { "bell\a", "\xff", "\xc3\x28", "\xed\xa0\x80",
+					   "\xc0\xaf", "\xf4\x90\x80\x80", "esc\x1b[0m" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		pair.value = S(bad[i]);
+		out = NULL;
+		assert_int_equal(vg_cib_write(&cib, &out, &len), -EINVAL);
+		assert_null(out);
+	}
+	/* what XML can carry, escaped, comes back the same */
+	pair.value = S("tab\tnl\ncr\r<&>\"' \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	assert_int_equal(vg_cib_write(&cib, &out, &len), 0);
+	struct vg_diags d = { 0 };
+	struct vg_cib *back = NULL;
+	assert_int_equal(vg_cib_read_memory(out, len, &back, &d), 0);
+	assert_string_equal(back->crm_config.v[0].pairs[0].value, pair.value);
+	vg_cib_free(back);
+	free(out);
+}
+
 static char *slurp(const char *path, size_t *ret_len)
 {
 	FILE *f = fopen(path, "rb");
@@ -418,6 +448,46 @@ static const char *cts_expected_error(const char *name)
 	return NULL;
 }
 
+/* Pacemaker's verdict (crm_verify's exit status) on a file. */
+static int crm_verify(const char *path)
+{
+	char cmd[8192 + 4096 + 64];
+	snprintf(cmd, sizeof(cmd), "'%s' -x '%s' >/dev/null 2>&1", VG_CRM_VERIFY, path);
+	return system(cmd);
+}
+
+/* Our canonical form of a CTS input must get the same verdict from
+ * crm_verify as the input itself: the writer stays inside Pacemaker's
+ * language.  crm_verify takes a tenth of a second, so every 16th input. */
+static size_t compare_crm_verify(const char *name, const char *path, const char *buf, size_t len)
+{
+	struct vg_diags d = { 0 };
+	struct vg_cib *cib = NULL;
+	if (vg_cib_read_memory(buf, len, &cib, &d) < 0) {
+		vg_diags_clear(&d);
+		return 0;
+	}
+	char *out = NULL;
+	size_t out_len = 0;
+	assert_int_equal(vg_cib_write(cib, &out, &out_len), 0);
+	char tmp[] = "/tmp/vigil-canon-XXXXXX";
+	int fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, out, out_len), (ssize_t)out_len);
+	close(fd);
+	int theirs = crm_verify(path), ours = crm_verify(tmp);
+	unlink(tmp);
+	free(out);
+	vg_cib_free(cib);
+	vg_diags_clear(&d);
+	if (theirs != ours) {
+		print_error("%s: crm_verify says %d, and %d on our canonical form\n", name, theirs,
+			    ours);
+		return 1;
+	}
+	return 0;
+}
+
 static void test_cts(void **state)
 {
 	char dir[4096];
@@ -436,6 +506,8 @@ static void test_cts(void **state)
 		char *buf = slurp(path, &len);
 		struct vg_diags d = { 0 };
 		const char *expected = cts_expected_error(names[i]);
+		if (*VG_CRM_VERIFY && i % 16 == 0)
+			failed += compare_crm_verify(names[i], path, buf, len);
 		int r = round_trip(names[i], buf, len, &d);
 		if (r == 0 && !expected) {
 			loaded++;
@@ -470,6 +542,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rich_doc),
 		cmocka_unit_test(test_built_doc),
+		cmocka_unit_test(test_write_refuses),
 		cmocka_unit_test(test_data_valid),
 		cmocka_unit_test(test_cts),
 	};

@@ -117,6 +117,16 @@ static const struct rec_event *find_event(const struct recorder *r, const char *
 	return NULL;
 }
 
+/* Copies the first matching event; false when there is none. */
+static bool get_event(const struct recorder *r, const char *domain, const char *event,
+		      const char *detail, struct rec_event *ret)
+{
+	const struct rec_event *x = find_event(r, domain, event, detail);
+	if (x)
+		*ret = *x;
+	return x != NULL;
+}
+
 static bool wait_event(struct recorder *r, const char *domain, const char *event,
 		       const char *detail, unsigned ms)
 {
@@ -383,8 +393,9 @@ static void test_start_stop_monitor(void **state)
 	assert_string_equal(o.reason, "booted");
 	assert_true(o.libvirt_us <= o.elapsed_us);
 	assert_true(wait_event(&r, "vm1", "started", "booted", 2000));
-	const struct rec_event *e = find_event(&r, "vm1", "started", NULL);
-	assert_int_equal(e->state, CRMD_EXEC_STATE_RUNNING);
+	struct rec_event e = { 0 };
+	assert_true(get_event(&r, "vm1", "started", NULL, &e));
+	assert_int_equal(e.state, CRMD_EXEC_STATE_RUNNING);
 
 	/* starting a running domain succeeds and changes nothing */
 	o = act(ex, CRMD_EXEC_START, "vm1", xml, 5000);
@@ -520,7 +531,9 @@ static void test_events_behind_our_back(void **state)
 
 	assert_int_equal(virDomainSuspend(dom), 0);
 	assert_true(wait_event(&r, "vm4", "suspended", "paused", 2000));
-	assert_int_equal(find_event(&r, "vm4", "suspended", NULL)->state, CRMD_EXEC_STATE_PAUSED);
+	struct rec_event e = { 0 };
+	assert_true(get_event(&r, "vm4", "suspended", NULL, &e));
+	assert_int_equal(e.state, CRMD_EXEC_STATE_PAUSED);
 	o = act(ex, CRMD_EXEC_MONITOR, "vm4", NULL, 5000);
 	assert_int_equal(o.state, CRMD_EXEC_STATE_PAUSED);
 	assert_string_equal(o.reason, "user");
@@ -530,11 +543,11 @@ static void test_events_behind_our_back(void **state)
 	uint64_t t0 = now_ms();
 	assert_int_equal(virDomainDestroy(dom), 0);
 	assert_true(wait_event(&r, "vm4", "stopped", "destroyed", 2000));
-	const struct rec_event *e = find_event(&r, "vm4", "stopped", "destroyed");
-	assert_int_equal(e->state, CRMD_EXEC_STATE_STOPPED);
+	assert_true(get_event(&r, "vm4", "stopped", "destroyed", &e));
+	assert_int_equal(e.state, CRMD_EXEC_STATE_STOPPED);
 	printf("# event latency (destroy behind our back -> event): %llu ms\n",
-	       (unsigned long long)(e->time_ms - t0));
-	assert_true(e->time_ms - t0 < 1000);
+	       (unsigned long long)(e.time_ms - t0));
+	assert_true(e.time_ms - t0 < 1000);
 
 	virDomainFree(dom);
 	virConnectClose(other);
@@ -615,12 +628,14 @@ static void test_timeouts_hung_hypervisor(void **state)
 	if (peer >= 0)
 		close(peer);
 	assert_true(run_until(&r.down, 5000));
-	const struct rec_event *down = NULL;
-	for (size_t i = 0; i < r.n; i++)
-		if (r.ev[i].type == CRMD_EXEC_EV_HYPERVISOR_DOWN)
-			down = &r.ev[i];
-	assert_non_null(down);
-	assert_non_null(strstr(down->message, path));
+	bool saw_down = false;
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.ev[i].type == CRMD_EXEC_EV_HYPERVISOR_DOWN) {
+			saw_down = true;
+			assert_non_null(strstr(r.ev[i].message, path));
+		}
+	}
+	assert_true(saw_down);
 	assert_false(crmd_exec_is_up(ex));
 
 	o = (struct outcome){ 0 };
@@ -666,6 +681,54 @@ static void test_bench_overhead(void **state)
 	/* a loose sanity bound: the goal is 20 ms, sanitizers and load cost some */
 	assert_true(sum / n < 20000);
 	free(xml);
+	crmd_exec_free(ex);
+}
+
+/* A hypervisor that hangs while we connect must not hang our exit. */
+static void test_free_while_stuck(void **state)
+{
+	char path[128], uri[256];
+	snprintf(path, sizeof(path), "%s/stuck.sock", tmpdir);
+	snprintf(uri, sizeof(uri), "test+unix:///default?socket=%s", path);
+	int lsock = hung_listen(path);
+	int peer = -1;
+	assert_int_equal(qb_loop_poll_add(loop, QB_LOOP_HIGH, lsock, POLLIN, &peer,
+					  hung_accept), 0);
+	struct recorder r = { 0 };
+	struct crmd_exec_options opts = { .n_workers = 1, .free_grace_ms = 200 };
+	struct crmd_exec *ex = new_exec(&r, uri, &opts);
+	struct outcome o = { 0 };
+	struct crmd_exec_action a = { .op = CRMD_EXEC_PROBE, .timeout_ms = 10000 };
+	assert_int_equal(crmd_exec_submit(ex, &a, on_done, &o), 0);
+	run_for(100);           /* the connect job is now inside libvirt */
+	uint64_t t0 = now_ms();
+	crmd_exec_free(ex);
+	uint64_t took = now_ms() - t0;
+	printf("# free with a worker stuck in connect returned after %llu ms\n",
+	       (unsigned long long)took);
+	assert_in_range(took, 150, 1500);
+	run_for(20);
+	assert_int_equal(o.calls, 0);
+	/* the hypervisor goes away: the stuck worker returns and exits quietly */
+	qb_loop_poll_del(loop, lsock);
+	close(lsock);
+	unlink(path);
+	if (peer >= 0)
+		close(peer);
+	run_for(300);
+}
+
+/* Actions submitted before the first connection wait for it, then run. */
+static void test_submit_before_up(void **state)
+{
+	struct recorder r = { 0 };
+	struct crmd_exec *ex = new_exec(&r, TEST_URI, NULL);
+	assert_false(crmd_exec_is_up(ex));
+	assert_string_equal(crmd_exec_uri(ex), TEST_URI);
+	struct outcome o = act(ex, CRMD_EXEC_MONITOR, "test", NULL, 5000);
+	assert_int_equal(o.rc, 0);
+	assert_int_equal(o.state, CRMD_EXEC_STATE_RUNNING);
+	assert_true(r.up);
 	crmd_exec_free(ex);
 }
 
@@ -757,7 +820,9 @@ int main(void)
 		cmocka_unit_test(test_submit_invalid),
 		cmocka_unit_test(test_events_behind_our_back),
 		cmocka_unit_test(test_timeouts_hung_hypervisor),
+		cmocka_unit_test(test_submit_before_up),
 		cmocka_unit_test(test_free_with_pending),
+		cmocka_unit_test(test_free_while_stuck),
 		cmocka_unit_test(test_bench_overhead),
 	};
 	if (!mkdtemp(tmpdir)) {
