@@ -135,6 +135,8 @@ struct sim_schedule {
 	int n_nodes;
 	int n_vms;
 	char known_bug[64];             /* "known-bug NAME": the scenario reproduces it */
+	uint64_t seed;                  /* "seed S": the world's PRNG (default 1) */
+	bool finally_converge;          /* "finally converge": random mode's ending */
 };
 
 void sim_schedule_add(struct sim_schedule *s, const struct sim_cmd *c);

@@ -36,7 +36,7 @@ static double cpu_s(void)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: vigil-sim run [--trace] [--verbose] FILE...\n"
+		"usage: vigil-sim run [--trace] [--verbose] [--tie-daemons] FILE...\n"
 		"       vigil-sim random [--nodes N] [--vms K] [--seed S | --seconds T]\n"
 		"                        [--first-seed S] [--fault-ms MS] [--tie-daemons]\n"
 		"                        [--trace] [--verbose]\n"
@@ -48,7 +48,7 @@ static int usage(void)
 
 static int cmd_run(int argc, char **argv)
 {
-	bool trace = false, verbose = false;
+	bool trace = false, verbose = false, tie = false;
 	int rc = 0, files = 0;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--trace")) {
@@ -59,17 +59,22 @@ static int cmd_run(int argc, char **argv)
 			trace = verbose = true;
 			continue;
 		}
+		if (!strcmp(argv[i], "--tie-daemons")) {
+			tie = true;
+			continue;
+		}
 		files++;
 		struct sim_schedule s;
 		if (sim_schedule_parse(argv[i], &s, stderr)) {
 			rc = 1;
 			continue;
 		}
-		struct sim_opts o = { .n_nodes = s.n_nodes, .n_vms = s.n_vms, .seed = 1,
-				      .trace = trace ? stdout : NULL, .verbose = verbose };
+		struct sim_opts o = { .n_nodes = s.n_nodes, .n_vms = s.n_vms, .seed = s.seed,
+				      .trace = trace ? stdout : NULL, .verbose = verbose,
+				      .tie_daemons = tie };
 		struct sim_world *w = sim_world_new(&o);
 		struct sim_result r;
-		sim_world_run(w, &s, false, &r);
+		sim_world_run(w, &s, s.finally_converge, &r);
 		sim_world_free(w);
 		bool ok = !r.violations && !r.expect_failed;
 		const char *verdict = ok ? "ok" : "FAILED";

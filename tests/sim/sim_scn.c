@@ -158,6 +158,10 @@ void sim_schedule_print(const struct sim_schedule *s, FILE *f)
 	fprintf(f, "nodes %d\n", s->n_nodes);
 	if (s->n_vms)
 		fprintf(f, "vms %d\n", s->n_vms);
+	if (s->seed != 1)
+		fprintf(f, "seed %" PRIu64 "\n", s->seed);
+	if (s->finally_converge)
+		fprintf(f, "finally converge\n");
 	for (size_t i = 0; i < s->n; i++) {
 		char line[256];
 		sim_cmd_format(&s->v[i], line, sizeof(line));
@@ -424,7 +428,7 @@ int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err)
 		fprintf(err, "%s: cannot open: %s\n", path, strerror(errno));
 		return -errno;
 	}
-	struct sim_schedule s = { .n_nodes = 3 };
+	struct sim_schedule s = { .n_nodes = 3, .seed = 1 };
 	char line[1024];
 	int lineno = 0, rc = 0;
 	while (fgets(line, sizeof(line), f)) {
@@ -439,6 +443,14 @@ int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err)
 			tok[nt++] = t;
 		if (!nt)
 			continue;
+		if (!strcmp(tok[0], "seed") && nt == 2) {
+			s.seed = strtoull(tok[1], NULL, 0);
+			continue;
+		}
+		if (!strcmp(tok[0], "finally") && nt == 2 && !strcmp(tok[1], "converge")) {
+			s.finally_converge = true;
+			continue;
+		}
 		if (!strcmp(tok[0], "known-bug")) {
 			snprintf(s.known_bug, sizeof(s.known_bug), "%s", nt > 1 ? tok[1] : "?");
 			continue;
@@ -533,7 +545,8 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 {
 	struct sim_rng r;
 	sim_rng_seed(&r, seed);
-	*s = (struct sim_schedule){ .n_nodes = n_nodes, .n_vms = n_vms };
+	*s = (struct sim_schedule){ .n_nodes = n_nodes, .n_vms = n_vms, .seed = seed,
+				    .finally_converge = true };
 	struct sim_cmd up = { .at_ms = 0, .kind = CMD_UP, .all = true };
 	sim_schedule_add(s, &up);
 	unsigned total = 0;
@@ -564,6 +577,14 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 			int groups = 2 + (int)sim_rng_below(&r, 2);
 			for (int i = 1; i <= n_nodes; i++)
 				c.part[i] = 1 + (int)sim_rng_below(&r, (uint64_t)groups);
+			/* Labels by first appearance, as a scenario file numbers its
+			 * groups: the schedule prints and parses back to the same. */
+			int map[SIM_MAX_NODES + 2] = { 0 }, next = 0;
+			for (int i = 1; i <= n_nodes; i++) {
+				if (!map[c.part[i]])
+					map[c.part[i]] = ++next;
+				c.part[i] = map[c.part[i]];
+			}
 			c.node = 0;
 			break;
 		}

@@ -361,13 +361,16 @@ static void trace_view(struct sim_world *w, struct daemon *d, const struct vg_me
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%sn%" PRIu32 "/%" PRIu32,
 				      i ? " " : "", m[i].nodeid, m[i].pid);
 	for (size_t i = 0; i < nl && o < sizeof(buf); i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s n%" PRIu32 "/%" PRIu32 " (%d)",
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s n%" PRIu32 "/%" PRIu32 " (%s)",
 				      i ? "," : "} left", l[i].member.nodeid, l[i].member.pid,
-				      (int)l[i].reason);
+				      l[i].reason == CRMD_REASON_LEAVE ? "left cleanly" :
+				      l[i].reason == CRMD_REASON_PROCDOWN ? "process died" :
+				      "node down");
 	for (size_t i = 0; i < nj && o < sizeof(buf); i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s n%" PRIu32 "/%" PRIu32,
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s n%" PRIu32 "/%" PRIu32 "%s",
 				      i ? "," : (nl ? "; joined" : "} joined"), j[i].member.nodeid,
-				      j[i].member.pid);
+				      j[i].member.pid,
+				      j[i].reason == CRMD_REASON_NODEUP ? " (node back)" : "");
 	w_trace(w, d->node, "%s", buf);
 }
 
