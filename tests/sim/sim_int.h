@@ -19,6 +19,7 @@ enum ev_kind {
 	EV_DAEMON_START,
 	EV_CMD,            /* a schedule command */
 	EV_HV,             /* a hypervisor or fence operation completes */
+	EV_INTRUDER_LEAVE, /* the injecting process leaves the group */
 };
 
 struct ev {
@@ -156,6 +157,8 @@ struct sim_world {
 	uint64_t reconfig_at;
 	struct pending_send *sends, **sends_tail;
 	struct limbo *limbo;
+	/* Processes that joined the group to inject garbage (vigil-inject). */
+	struct { int node; uint32_t pid; bool active; } intruders[8];
 	struct ring_info rings[256];           /* quorum truth per ring */
 	bool stale_quorum[SIM_MAX_NODES + 1];  /* planted bug: last answer given */
 	/* Clients and acknowledgements. */

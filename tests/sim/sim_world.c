@@ -399,6 +399,11 @@ static void announce_views(struct sim_world *w)
 			if (o && o->announced && w->nodes[k].cs_part == part)
 				mem[n++] = (struct vg_member){ (uint32_t)k, o->pid };
 		}
+		for (size_t k = 0; k < sizeof(w->intruders) / sizeof(w->intruders[0]); k++)
+			if (w->intruders[k].active && w->nodes[w->intruders[k].node].cs_part == part &&
+			    n < SIM_MAX_NODES)
+				mem[n++] = (struct vg_member){ (uint32_t)w->intruders[k].node,
+							       w->intruders[k].pid };
 		qsort(mem, n, sizeof(*mem), member_cmp);
 		struct crmd_change left[SIM_MAX_NODES * 2], joined[SIM_MAX_NODES];
 		size_t nl = 0, nj = 0;
@@ -422,8 +427,11 @@ static void announce_views(struct sim_world *w)
 				continue;
 			if (is_fresh && mem[k].pid != d->pid)
 				continue; /* a new process is told only of its own join */
+			struct daemon *jd = w->nodes[mem[k].nodeid].d;
+			bool is_daemon = jd && jd->pid == mem[k].pid;
 			joined[nj++] = (struct crmd_change){
-				mem[k], was_told[mem[k].nodeid] ? CRMD_REASON_NODEUP : CRMD_REASON_JOIN };
+				mem[k], is_daemon && was_told[mem[k].nodeid] ? CRMD_REASON_NODEUP
+									     : CRMD_REASON_JOIN };
 		}
 		if (!nl && !nj)
 			continue;
@@ -1035,6 +1043,9 @@ static void power_off(struct sim_world *w, int node, uint64_t notice_ms)
 	n->powered = false;
 	n->d = NULL;
 	n->incarnation++;
+	for (size_t k = 0; k < sizeof(w->intruders) / sizeof(w->intruders[0]); k++)
+		if (w->intruders[k].active && w->intruders[k].node == node)
+			w->intruders[k].active = false;
 	hv_node_off(w, node);
 	cut_in_flight(w);
 	schedule_reconfig(w, notice_ms);
@@ -1185,16 +1196,38 @@ static void inject(struct sim_world *w, const struct sim_cmd *cmd)
 		memcpy(buf, frame, len);
 		len = sim_rng_below(&w->rng, len);
 		break;
-	default: /* well-formed, claiming another sender */
-		len = flen < sizeof(buf) ? flen : sizeof(buf);
-		memcpy(buf, frame, len);
-		buf[12] ^= 0x7; /* sender field: breaks the CRC or the claim */
+	default: { /* well-formed, checksum right, claiming another node as sender */
+		void *other = NULL;
+		size_t olen = 0;
+		vg_msg_config_confirm_encode(&m, (uint32_t)(node % w->n + 1 == node ? node + 1
+										: node % w->n + 1),
+					     1, &other, &olen);
+		len = olen < sizeof(buf) ? olen : sizeof(buf);
+		if (other)
+			memcpy(buf, other, len);
+		free(other);
 		break;
+	}
 	}
 	free(frame);
 	/* As tests/tools/vigil-inject: a process that is not a vigild sends it
 	 * (it is not a group member the cores know: dropped and counted). */
 	uint32_t pid = ++w->next_pid;
+	size_t slot = 0, ns = sizeof(w->intruders) / sizeof(w->intruders[0]);
+	while (slot < ns && w->intruders[slot].active)
+		slot++;
+	if (slot < ns && !w->reconfig_pending) {
+		/* It joins the group first, so its frames reach the decoders (a
+		 * non-member's are dropped before), and leaves 50 ms later. */
+		w->intruders[slot].node = node;
+		w->intruders[slot].pid = pid;
+		w->intruders[slot].active = true;
+		w_trace(w, node, "intruder pid %" PRIu32 " joins the group", pid);
+		announce_views(w);
+		struct ev *e = w_new_ev(w, EV_INTRUDER_LEAVE, node, 50);
+		e->token = pid;
+		w_enqueue(w, e);
+	}
 	w_trace(w, node, "intruder pid %" PRIu32 " sends %zu garbled bytes (kind %d)", pid, len,
 		cmd->mode);
 	group_multicast(w, node, pid, buf, len, true);
@@ -1497,6 +1530,16 @@ static void dispatch(struct sim_world *w, struct ev *e)
 		break;
 	case EV_HV:
 		hv_on_event(w, e);
+		break;
+	case EV_INTRUDER_LEAVE:
+		for (size_t k = 0; k < sizeof(w->intruders) / sizeof(w->intruders[0]); k++)
+			if (w->intruders[k].active && w->intruders[k].pid == e->token) {
+				w->intruders[k].active = false;
+				set_gone(w, (uint32_t)e->token, CRMD_REASON_LEAVE);
+				w_trace(w, e->node, "intruder pid %" PRIu64 " leaves", e->token);
+				if (!w->reconfig_pending)
+					announce_views(w);
+			}
 		break;
 	}
 }
