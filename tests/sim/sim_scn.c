@@ -86,19 +86,20 @@ void sim_cmd_format(const struct sim_cmd *c, char *buf, size_t len)
 	case CMD_DAEMON_STOP: snprintf(buf, len, "daemon n%d stop", c->node); break;
 	case CMD_DAEMON_START: snprintf(buf, len, "daemon n%d start", c->node); break;
 	case CMD_PARTITION: {
+		/* "partition n1,n2 | n3": groups in label order, nodes in order. */
 		size_t u = (size_t)snprintf(buf, len, "partition");
+		bool first_group = true;
 		for (int label = 1; label <= SIM_MAX_NODES + 1 && u < len; label++) {
 			bool any = false;
-			for (int i = 1; i <= SIM_MAX_NODES && u < len; i++)
-				if (c->part[i] == label) {
-					u += (size_t)snprintf(buf + u, len - u, "%s n%d",
-							      any ? "," : (u > 9 ? " |" : ""), i);
-					any = true;
-				}
+			for (int i = 1; i <= SIM_MAX_NODES && u < len; i++) {
+				if (c->part[i] != label)
+					continue;
+				u += (size_t)snprintf(buf + u, len - u, "%sn%d",
+						      any ? "," : first_group ? " " : " | ", i);
+				any = true;
+			}
+			first_group &= !any;
 		}
-		/* "n1, n2" -> "n1,n2" */
-		for (char *p = buf; (p = strstr(p, ", ")); )
-			memmove(p + 1, p + 2, strlen(p + 2) + 1);
 		break;
 	}
 	case CMD_HEAL: snprintf(buf, len, "heal"); break;
