@@ -81,6 +81,7 @@ enum sim_cmd_kind {
 	CMD_DISK_FAIL,     /* the node's next write fails (EIO) */
 	CMD_DISK_SLOW,     /* the node's writes take `ms` for a while */
 	CMD_DISK_CORRUPT,  /* the node's stored copy is damaged (while it is down) */
+	CMD_QUORUM_SLOW,   /* the node's quorum notices come `ms` late for a while */
 	CMD_TOKEN,         /* token timeout in ms */
 	CMD_EXPECT,
 	CMD_VM_CRASH,      /* a VM dies on its hypervisor */

@@ -107,6 +107,8 @@ struct node {
 	bool disk_fail_next;
 	uint64_t disk_slow_until;
 	uint64_t disk_slow_ms;
+	uint64_t quorum_slow_until;
+	uint64_t quorum_slow_ms;
 	/* Last version history of the core on this node: version -> hash. */
 	struct { struct vg_cfg_version v; uint64_t h; } hist[64];
 	unsigned hist_next;

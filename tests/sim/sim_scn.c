@@ -119,6 +119,7 @@ void sim_cmd_format(const struct sim_cmd *c, char *buf, size_t len)
 	case CMD_DISK_FAIL: snprintf(buf, len, "disk n%d fail", c->node); break;
 	case CMD_DISK_SLOW: snprintf(buf, len, "disk n%d slow %ld", c->node, c->n); break;
 	case CMD_DISK_CORRUPT: snprintf(buf, len, "disk n%d corrupt", c->node); break;
+	case CMD_QUORUM_SLOW: snprintf(buf, len, "quorum n%d slow %ld", c->node, c->n); break;
 	case CMD_TOKEN: snprintf(buf, len, "token %ld", c->n); break;
 	case CMD_VM_CRASH: snprintf(buf, len, "vm-crash vm%ld", c->n); break;
 	case CMD_FENCE_MODE: snprintf(buf, len, "fence n%d %s", c->node, MODES[c->mode & 3]); break;
@@ -308,6 +309,12 @@ static const char *parse_cmd(char **tok, int nt, struct sim_cmd *c, int max)
 			return NULL;
 		}
 		return "disk NODE fail|corrupt | disk NODE slow MS";
+	}
+	if (!strcmp(k, "quorum")) {
+		c->kind = CMD_QUORUM_SLOW;
+		c->node = nt == 4 ? parse_node(tok[1], max) : -1;
+		c->n = nt == 4 && !strcmp(tok[2], "slow") ? atol(tok[3]) : -1;
+		return c->node < 0 || c->n < 0 ? "quorum NODE slow MS" : NULL;
 	}
 	if (!strcmp(k, "vm-crash")) {
 		c->kind = CMD_VM_CRASH;
@@ -644,7 +651,12 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 			c.mode = (int)sim_rng_below(&r, 4);
 			break;
 		case M_DISK:
-			if (sim_rng_pct(&r, 60)) {
+			if (sim_rng_pct(&r, 25)) {
+				/* Not a disk, but rare and local too: the quorum service
+				 * answers late (the core holds changes meanwhile). */
+				c.kind = CMD_QUORUM_SLOW;
+				c.n = (long)sim_rng_range(&r, 10, 7000);
+			} else if (sim_rng_pct(&r, 60)) {
 				c.kind = CMD_DISK_FAIL;
 			} else {
 				c.kind = CMD_DISK_SLOW;

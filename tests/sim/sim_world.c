@@ -609,6 +609,8 @@ static void reconfigure(struct sim_world *w)
 		w_enqueue(w, e);
 		struct ev *q = w_new_ev(w, EV_QUORUM, i, 0);
 		q->at = at + sim_rng_below(&w->rng, 5);
+		if (w->nodes[i].quorum_slow_until > w->now)
+			q->at += w->nodes[i].quorum_slow_ms;
 		q->pid = d->pid;
 		q->ev.type = CRMD_EV_QUORUM;
 		q->ev.quorum.ring_seq = w->part_ring[p];
@@ -1432,6 +1434,10 @@ static void exec_cmd(struct sim_world *w, const struct sim_cmd *c)
 		}
 		break;
 	}
+	case CMD_QUORUM_SLOW:
+		w->nodes[c->node].quorum_slow_until = w->now + 10000;
+		w->nodes[c->node].quorum_slow_ms = (uint64_t)c->n;
+		break;
 	case CMD_TOKEN:
 		w->token_ms = (uint64_t)c->n;
 		break;
