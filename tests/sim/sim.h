@@ -138,6 +138,7 @@ struct sim_schedule {
 	char known_bug[64];             /* "known-bug NAME": the scenario reproduces it */
 	uint64_t seed;                  /* "seed S": the world's PRNG (default 1) */
 	bool finally_converge;          /* "finally converge": random mode's ending */
+	bool tie_daemons;               /* "tie-daemons": as the option */
 };
 
 void sim_schedule_add(struct sim_schedule *s, const struct sim_cmd *c);

@@ -71,7 +71,7 @@ static int cmd_run(int argc, char **argv)
 		}
 		struct sim_opts o = { .n_nodes = s.n_nodes, .n_vms = s.n_vms, .seed = s.seed,
 				      .trace = trace ? stdout : NULL, .verbose = verbose,
-				      .tie_daemons = tie };
+				      .tie_daemons = tie || s.tie_daemons };
 		struct sim_world *w = sim_world_new(&o);
 		struct sim_result r;
 		sim_world_run(w, &s, s.finally_converge, &r);

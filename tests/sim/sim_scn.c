@@ -164,6 +164,8 @@ void sim_schedule_print(const struct sim_schedule *s, FILE *f)
 		fprintf(f, "seed %" PRIu64 "\n", s->seed);
 	if (s->finally_converge)
 		fprintf(f, "finally converge\n");
+	if (s->tie_daemons)
+		fprintf(f, "tie-daemons\n");
 	for (size_t i = 0; i < s->n; i++) {
 		char line[256];
 		sim_cmd_format(&s->v[i], line, sizeof(line));
@@ -459,6 +461,10 @@ int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err)
 			s.finally_converge = true;
 			continue;
 		}
+		if (!strcmp(tok[0], "tie-daemons") && nt == 1) {
+			s.tie_daemons = true;
+			continue;
+		}
 		if (!strcmp(tok[0], "known-bug")) {
 			snprintf(s.known_bug, sizeof(s.known_bug), "%s", nt > 1 ? tok[1] : "?");
 			continue;
@@ -554,7 +560,7 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 	struct sim_rng r;
 	sim_rng_seed(&r, seed);
 	*s = (struct sim_schedule){ .n_nodes = n_nodes, .n_vms = n_vms, .seed = seed,
-				    .finally_converge = true };
+				    .finally_converge = true, .tie_daemons = tie_daemons };
 	struct sim_cmd up = { .at_ms = 0, .kind = CMD_UP, .all = true };
 	sim_schedule_add(s, &up);
 	unsigned total = 0;
