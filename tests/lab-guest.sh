@@ -118,7 +118,11 @@ if r=$(wait_for 60 gone); then ok "ACPI shutdown ($r ms)"; else fail "vm1 did no
 # Power off a node that runs a guest: the guest dies with it.
 virsh_on n2 create "$vms/vm1.xml" >/dev/null || fail "virsh create vm1 on n2"
 "$lab" kill n2
-pgrep -f 'guest=vm1,' >/dev/null && fail "QEMU of vm1 survived the power-off of n2"
+# This lab's vm1 only (other labs on the machine may run a vm1 of their own):
+# its UUID is unique to the lab.
+uuid=$(sed -n 's/.*<uuid>\(.*\)<\/uuid>.*/\1/p' "$vms/vm1.xml")
+[ -n "$uuid" ] || fail "no UUID in $vms/vm1.xml"
+pgrep -f -- "-uuid $uuid" >/dev/null && fail "QEMU of vm1 survived the power-off of n2"
 if "$lab" boot n2 >/dev/null; then
 	# The migration made vm1 persistent on n2 (its definition is on n2's
 	# disk and survives), but nothing runs after a power cycle.
