@@ -87,6 +87,8 @@ enum sim_cmd_kind {
 	CMD_VM_CRASH,      /* a VM dies on its hypervisor */
 	CMD_FENCE_MODE,    /* the node's fence device: ok | fail | hang */
 	CMD_HV_MODE,       /* the node's hypervisor calls: ok | fail | hang | slow */
+	CMD_VM_STOP,       /* an admin-ordered stop of a VM where it runs */
+	CMD_VM_MIGRATE,    /* an admin-ordered live migration of a VM to `node` */
 };
 
 enum sim_client_op {

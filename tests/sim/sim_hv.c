@@ -28,7 +28,7 @@
 #include "sim_int.h"
 
 enum { HV_OK = 0, HV_FAIL = 1, HV_HANG = 2, HV_SLOW = 3 };
-enum { OP_START = 1, OP_FENCE = 2 };
+enum { OP_START = 1, OP_FENCE = 2, OP_STOP = 3, OP_MIGRATE = 4 };
 
 struct hv_world {
 	int n_vms;
@@ -40,6 +40,7 @@ struct hv_world {
 	int hv_mode[SIM_MAX_NODES + 1];
 	uint64_t generation;                   /* abandons hung operations */
 	bool placed_initially;
+	bool stopped[SIM_MAX_VMS + 1];         /* stopped on purpose: not restarted */
 };
 
 struct hv_world *hv_new(struct sim_world *w, int n_vms)
@@ -94,12 +95,13 @@ static int acting_dc(struct sim_world *w)
 static void start_op(struct sim_world *w, int kind, int vm, int target, int mode)
 {
 	struct hv_world *hv = w->hv;
-	uint64_t lat = kind == OP_FENCE ? sim_rng_range(&w->rng, 500, 3000)
-					: sim_rng_range(&w->rng, 100, 2000);
+	uint64_t lat = kind == OP_FENCE ? sim_rng_range(&w->rng, 500, 3000) :
+		       kind == OP_MIGRATE ? sim_rng_range(&w->rng, 1000, 8000) :
+					    sim_rng_range(&w->rng, 100, 2000);
 	if (mode == HV_HANG) {
 		/* The call never answers; the caller's timeout (stonith-timeout,
 		 * the operation's timeout: 60 s) gives up on it as a failure. */
-		w_trace(w, target, "%s hangs", kind == OP_FENCE ? "fence" : "hv: start");
+		w_trace(w, target, "%s hangs", kind == OP_FENCE ? "fence" : "hv: a call");
 		lat = 60000;
 		mode = HV_FAIL;
 	}
@@ -153,7 +155,7 @@ static void drive(struct sim_world *w)
 		if (w->nodes[i].powered && w->nodes[i].cs_part == part && w->nodes[i].d)
 			cand[nc++] = i;
 	for (int v = 1; v <= hv->n_vms && nc; v++) {
-		if (hv->placed[v] || hv->op_pending[v])
+		if (hv->placed[v] || hv->op_pending[v] || hv->stopped[v])
 			continue;
 		int target = cand[v % nc];
 		hv->op_pending[v] = true;
@@ -200,6 +202,38 @@ void hv_on_event(struct sim_world *w, struct ev *e)
 			for (int v = 1; v <= hv->n_vms; v++)
 				if (hv->placed[v] == e->target)
 					hv->placed[v] = 0;
+		}
+	} else if (e->hv_op == OP_STOP) {
+		int v = e->vm;
+		hv->op_pending[v] = false;
+		bool alive = w->nodes[e->target].powered &&
+			     w->nodes[e->target].incarnation == e->incarnation;
+		if (failed && alive) {
+			/* A stop that failed leaves the VM where it was. */
+			w_trace(w, e->target, "hv: stop of vm%d failed", v);
+			hv->stopped[v] = false;
+		} else {
+			hv->running[v] &= ~(1u << e->target);
+			if (hv->placed[v] == e->target)
+				hv->placed[v] = 0;
+			w_trace(w, e->target, "hv: vm%d stopped", v);
+		}
+	} else if (e->hv_op == OP_MIGRATE) {
+		/* Live migration: the domain runs on the source until the switch-over,
+		 * which is atomic; failed part way, it keeps running on the source and
+		 * the paused copy on the target is discarded.  Never both. */
+		int v = e->vm, src = (int)e->mem_len;
+		hv->op_pending[v] = false;
+		bool src_ok = w->nodes[src].powered && (hv->running[v] & (1u << src));
+		bool dst_ok = w->nodes[e->target].powered &&
+			      w->nodes[e->target].incarnation == e->incarnation;
+		if (!failed && src_ok && dst_ok) {
+			hv->running[v] = (hv->running[v] & ~(1u << src)) | (1u << e->target);
+			hv->placed[v] = e->target;
+			w_trace(w, e->target, "hv: vm%d migrated from %s", v, w->nodes[src].name);
+		} else {
+			w_trace(w, e->target, "hv: migration of vm%d from %s failed", v,
+				w->nodes[src].name);
 		}
 	} else if (e->hv_op == OP_START) {
 		int v = e->vm;
@@ -251,6 +285,32 @@ void hv_cmd(struct sim_world *w, const struct sim_cmd *c)
 			hv->placed[v] = 0;
 		break;
 	}
+	case CMD_VM_STOP: {
+		int v = (int)c->n;
+		int at = hv_vm_node(w, v);
+		if (v < 1 || v > hv->n_vms || !at || hv->op_pending[v])
+			return;
+		hv->stopped[v] = true;
+		hv->op_pending[v] = true;
+		w_trace(w, at, "hv: stopping vm%d", v);
+		start_op(w, OP_STOP, v, at, hv->hv_mode[at]);
+		break;
+	}
+	case CMD_VM_MIGRATE: {
+		int v = (int)c->n;
+		int at = hv_vm_node(w, v);
+		if (v < 1 || v > hv->n_vms || !at || at == c->node || hv->op_pending[v] ||
+		    !w->nodes[c->node].powered)
+			return;
+		hv->op_pending[v] = true;
+		w_trace(w, at, "hv: migrating vm%d to %s", v, w->nodes[c->node].name);
+		start_op(w, OP_MIGRATE, v, c->node, hv->hv_mode[at]);
+		/* The source rides along in the event (mem_len: no memory there). */
+		for (struct ev *e = w->queue; e; e = e->next)
+			if (e->kind == EV_HV && e->hv_op == OP_MIGRATE && e->vm == v && !e->mem_len)
+				e->mem_len = (size_t)at;
+		break;
+	}
 	case CMD_FENCE_MODE:
 		hv->fence_mode[c->node] = c->mode;
 		break;
@@ -286,7 +346,7 @@ int hv_converged(struct sim_world *w)
 	struct hv_world *hv = w->hv;
 	int bad = 0;
 	for (int v = 1; v <= hv->n_vms; v++)
-		if (popcount(hv->running[v]) != 1) {
+		if (popcount(hv->running[v]) != (hv->stopped[v] ? 0 : 1)) {
 			w_violation(w, "liveness: vm%d runs on %d nodes after faults stopped", v,
 				    popcount(hv->running[v]));
 			bad++;

@@ -38,7 +38,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: vigil-sim run [--trace] [--verbose] [--tie-daemons] FILE...\n"
 		"       vigil-sim random [--nodes N] [--vms K] [--seed S | --seconds T]\n"
-		"                        [--first-seed S] [--fault-ms MS] [--tie-daemons]\n"
+		"                        [--first-seed S] [--max-schedules N] [--fault-ms MS]\n"
+		"                        [--tie-daemons]\n"
 		"                        [--trace] [--verbose]\n"
 		"       vigil-sim selftest [--seconds-per-bug T]\n");
 	return 2;
@@ -221,6 +222,9 @@ static int parse_random(int argc, char **argv, struct random_opts *ro)
 			i++;
 		} else if (!strcmp(a, "--seconds")) {
 			ro->seconds = atof(v);
+			i++;
+		} else if (!strcmp(a, "--max-schedules")) {
+			ro->max_schedules = strtoull(v, NULL, 0);
 			i++;
 		} else if (!strcmp(a, "--fault-ms")) {
 			ro->fault_ms = strtoull(v, NULL, 0);

@@ -124,6 +124,8 @@ void sim_cmd_format(const struct sim_cmd *c, char *buf, size_t len)
 	case CMD_VM_CRASH: snprintf(buf, len, "vm-crash vm%ld", c->n); break;
 	case CMD_FENCE_MODE: snprintf(buf, len, "fence n%d %s", c->node, MODES[c->mode & 3]); break;
 	case CMD_HV_MODE: snprintf(buf, len, "hv n%d %s", c->node, MODES[c->mode & 3]); break;
+	case CMD_VM_STOP: snprintf(buf, len, "vm-stop vm%ld", c->n); break;
+	case CMD_VM_MIGRATE: snprintf(buf, len, "vm-migrate vm%ld n%d", c->n, c->node); break;
 	case CMD_EXPECT:
 		nodes_word(c, nw, sizeof(nw));
 		switch (c->exp) {
@@ -323,6 +325,17 @@ static const char *parse_cmd(char **tok, int nt, struct sim_cmd *c, int max)
 		c->n = nt == 2 && tok[1][0] == 'v' && tok[1][1] == 'm' ? atol(tok[1] + 2) : 0;
 		return c->n > 0 ? NULL : "vm-crash vmN";
 	}
+	if (!strcmp(k, "vm-stop")) {
+		c->kind = CMD_VM_STOP;
+		c->n = nt == 2 && tok[1][0] == 'v' && tok[1][1] == 'm' ? atol(tok[1] + 2) : 0;
+		return c->n > 0 ? NULL : "vm-stop vmN";
+	}
+	if (!strcmp(k, "vm-migrate")) {
+		c->kind = CMD_VM_MIGRATE;
+		c->n = nt == 3 && tok[1][0] == 'v' && tok[1][1] == 'm' ? atol(tok[1] + 2) : 0;
+		c->node = nt == 3 ? parse_node(tok[2], max) : -1;
+		return c->n > 0 && c->node > 0 ? NULL : "vm-migrate vmN NODE";
+	}
 	if (!strcmp(k, "fence") || !strcmp(k, "hv")) {
 		c->kind = !strcmp(k, "fence") ? CMD_FENCE_MODE : CMD_HV_MODE;
 		c->node = nt == 3 ? parse_node(tok[1], max) : -1;
@@ -519,14 +532,14 @@ int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err)
 enum menu {
 	M_CRASH, M_BOOT, M_SHUTDOWN, M_PARTITION, M_HEAL, M_DKILL, M_DSTART, M_DSTOP,
 	M_PROPERTY, M_CONCURRENT, M_SHOW_REPLACE, M_BAD_INPUT, M_ADMIN, M_INJECT, M_DISK,
-	M_VM_CRASH, M_FENCE, M_HV, M_COUNT,
+	M_VM_CRASH, M_FENCE, M_HV, M_VM_MIGRATE, M_COUNT,
 };
 
 static const unsigned WEIGHT[M_COUNT] = {
 	[M_CRASH] = 7, [M_BOOT] = 8, [M_SHUTDOWN] = 2, [M_PARTITION] = 8, [M_HEAL] = 7,
 	[M_DKILL] = 5, [M_DSTART] = 6, [M_DSTOP] = 2, [M_PROPERTY] = 22, [M_CONCURRENT] = 6,
 	[M_SHOW_REPLACE] = 5, [M_BAD_INPUT] = 4, [M_ADMIN] = 4, [M_INJECT] = 3, [M_DISK] = 4,
-	[M_VM_CRASH] = 3, [M_FENCE] = 2, [M_HV] = 2,
+	[M_VM_CRASH] = 3, [M_FENCE] = 2, [M_HV] = 2, [M_VM_MIGRATE] = 3,
 };
 
 static const char *const PROPS[][4] = {
@@ -673,6 +686,10 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 			c.kind = CMD_VM_CRASH;
 			c.n = 1 + (long)sim_rng_below(&r, (uint64_t)n_vms);
 			c.node = 0;
+			break;
+		case M_VM_MIGRATE:
+			c.kind = CMD_VM_MIGRATE;
+			c.n = 1 + (long)sim_rng_below(&r, (uint64_t)n_vms);
 			break;
 		case M_FENCE:
 			c.kind = CMD_FENCE_MODE;

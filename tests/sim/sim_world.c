@@ -1447,6 +1447,8 @@ static void exec_cmd(struct sim_world *w, const struct sim_cmd *c)
 	case CMD_VM_CRASH:
 	case CMD_FENCE_MODE:
 	case CMD_HV_MODE:
+	case CMD_VM_STOP:
+	case CMD_VM_MIGRATE:
 		hv_cmd(w, c);
 		w->res->failures_injected += c->kind == CMD_VM_CRASH;
 		break;
