@@ -176,7 +176,7 @@ static void balanced_load(const struct pol_ctx *c, const struct pol_nd *nd, cons
 struct choose {
 	struct pol_ctx *c;
 	const int *row;
-	const long long *need;          /* utilization of what is being placed */
+	const long long *bmax, *bsum;   /* balanced: each node's load once placed */
 	int prefer;
 };
 
@@ -185,10 +185,6 @@ static int avail_score(const struct pol_ctx *c, const int *row, int n)
 	return pol_node_usable(&c->nodes[n]) ? eff(row[n]) : -POL_INF;
 }
 
-static int name_cmp(const char *a, const char *b)
-{
-	return strcmp(a, b);
-}
 
 /* <0: node a is the better choice. */
 static int compare_nodes(const struct choose *ch, int a, int b)
@@ -201,15 +197,11 @@ static int compare_nodes(const struct choose *ch, int a, int b)
 		return sa > sb ? -1 : 1;
 	if (c->strategy == POL_PLACE_MINIMAL)
 		goto by_name;
-	if (c->strategy == POL_PLACE_BALANCED && c->n_dims) {
-		long long ma, sua, mb, sub;
-
-		balanced_load(c, na, ch->need, &ma, &sua);
-		balanced_load(c, nb, ch->need, &mb, &sub);
-		if (ma != mb)
-			return ma < mb ? -1 : 1;
-		if (sua != sub)
-			return sua < sub ? -1 : 1;
+	if (ch->bmax) {
+		if (ch->bmax[a] != ch->bmax[b])
+			return ch->bmax[a] < ch->bmax[b] ? -1 : 1;
+		if (ch->bsum[a] != ch->bsum[b])
+			return ch->bsum[a] < ch->bsum[b] ? -1 : 1;
 	}
 	if (na->n_assigned != nb->n_assigned)
 		return na->n_assigned < nb->n_assigned ? -1 : 1;
@@ -220,7 +212,8 @@ static int compare_nodes(const struct choose *ch, int a, int b)
 			return 1;
 	}
 by_name:
-	return name_cmp(na->name, nb->name);
+	/* the names' sort order, computed once (strcmp) */
+	return na->name_rank < nb->name_rank ? -1 : (na->name_rank > nb->name_rank);
 }
 
 static bool any_available(const struct pol_ctx *c, const int *row)
@@ -425,9 +418,16 @@ static int choose_node(struct pol_ctx *c, struct pol_rs *rs)
 		return -ENOMEM;
 	int prefer = ban_insufficient_capacity(c, rs, need);
 	/* ties go to the node it runs on (after fewest resources) */
-	struct choose ch = { .c = c, .row = row, .need = need,
-			     .prefer = rs->n_active ? rs->active[0] : -1 };
+	struct choose ch = { .c = c, .row = row, .prefer = rs->n_active ? rs->active[0] : -1 };
 	int best = -1;
+
+	if (c->strategy == POL_PLACE_BALANCED && c->n_dims) {
+		for (size_t n = 0; n < c->n_nodes; n++)
+			if (pol_node_usable(&c->nodes[n]) && eff(row[n]) > -POL_INF)
+				balanced_load(c, &c->nodes[n], need, &c->bmax[n], &c->bsum[n]);
+		ch.bmax = c->bmax;
+		ch.bsum = c->bsum;
+	}
 
 	for (size_t n = 0; n < c->n_nodes; n++)
 		if (best < 0 || compare_nodes(&ch, (int)n, best) < 0)
@@ -502,10 +502,13 @@ static int assign(struct pol_ctx *c, struct pol_rs *rs)
 		return 0;       /* done, or a colocation loop: break it here */
 	rs->assigning = true;
 
-	int *tmp = malloc(c->n_nodes * sizeof(*tmp) + 1);
+	int *tmp = NULL;
 
-	if (!tmp)
-		return -ENOMEM;
+	if (rs->n_this_with) {
+		tmp = malloc(c->n_nodes * sizeof(*tmp) + 1);
+		if (!tmp)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < rs->n_this_with; i++) {
 		const struct pol_coloc *k = &c->colocs[rs->this_with[i]];
 
@@ -539,8 +542,8 @@ static int assign(struct pol_ctx *c, struct pol_rs *rs)
 
 	int chosen;
 
-	if (!rs->managed) {
-		/* left alone where it is */
+	if (!rs->managed || rs->blocked) {
+		/* left alone where it is (blocked: until an admin steps in) */
 		chosen = rs->n_active ? rs->active[0] : -1;
 		if (chosen < 0)
 			rs->unassigned_reason = rs->maintenance || c->maintenance_mode ?
@@ -564,8 +567,6 @@ out:
 }
 
 /* ---- assignment order ---- */
-
-static struct pol_ctx *sort_ctx_unused;
 
 struct order_key {
 	struct pol_ctx *c;
@@ -629,7 +630,13 @@ int pol_assign_all(struct pol_ctx *c)
 	int *node_order = NULL;
 	int r = 0;
 
-	(void)sort_ctx_unused;
+	c->bmax = calloc(c->n_nodes + 1, sizeof(*c->bmax));
+	c->bsum = calloc(c->n_nodes + 1, sizeof(*c->bsum));
+	if (!c->bmax || !c->bsum) {
+		free(order);
+		return -ENOMEM;
+	}
+
 	if (!order)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n_rscs; i++)

@@ -99,6 +99,9 @@ struct pol_nd {
 	long long *cap;                         /* [n_dims] capacity (0 when absent) */
 	long long *used;                        /* [n_dims] assigned so far */
 	int n_assigned;                         /* resources assigned so far */
+	int name_rank;                          /* position of name in sorted order */
+	struct pol_fc *fc;                      /* fail counts recorded on this node */
+	size_t n_fc;
 };
 
 enum pol_on_fail {
@@ -129,6 +132,7 @@ struct pol_hist {
 	bool known;             /* some op tells us the state (probe or later) */
 	bool migrating_from;    /* a migrate_to succeeded here, the target took over or may */
 	bool dangling;          /* migrated away completely, only the stop here is missing */
+	bool has_migrate_to;    /* some migrate_to in this history */
 	bool pending;
 	bool blocked;           /* on-fail=block hit */
 	bool stopped_by_failure;        /* on-fail=stop */
@@ -186,6 +190,7 @@ struct pol_rs {
 	bool blocked;                   /* on-fail=block, or a failed stop that cannot be fenced */
 	bool fatal;                     /* not-configured: may run nowhere */
 	bool failure_ignored;           /* on-fail=ignore hid a failure: no threshold */
+	bool blocks_on_failure;         /* an op has on-fail=block: fail counts never expire */
 	int partial_src, partial_tgt;   /* an unfinished live migration, -1 if none */
 	int mig_tgt_active;             /* a migration may have left it running there, or -1 */
 	int dangling;                   /* a completed migration still to stop there, or -1 */
@@ -260,6 +265,7 @@ struct pol_ctx {
 	struct pol_nd *nodes;
 	size_t n_nodes;
 	struct pol_map node_by_name;    /* uname and id -> index */
+	bool any_pending;               /* some online node is still joining */
 
 	/* utilization dimensions: the names any resource asks for */
 	const char **dims;
@@ -283,6 +289,7 @@ struct pol_ctx {
 	size_t n_ords;
 
 	int *score;                     /* n_rscs x n_nodes */
+	long long *bmax, *bsum;         /* scratch for the balanced strategy, per node */
 	int *order;                     /* assignment order of resources */
 
 	/* actions */
@@ -307,6 +314,9 @@ static inline bool pol_node_usable(const struct pol_nd *n)
 }
 
 int pol_warn(struct pol_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fencing is on, a device exists, and quorum (or policy) allows fencing @nd. */
+bool pol_can_fence(const struct pol_ctx *c, const struct pol_nd *nd);
 
 /* ---- pipeline steps ---- */
 

@@ -30,6 +30,7 @@ static void ctx_fini(struct pol_ctx *c)
 	for (size_t n = 0; n < c->n_nodes; n++) {
 		free(c->nodes[n].cap);
 		free(c->nodes[n].used);
+		free(c->nodes[n].fc);
 	}
 	free(c->nodes);
 	pol_map_fini(&c->node_by_name);
@@ -45,6 +46,8 @@ static void ctx_fini(struct pol_ctx *c)
 	free(c->coloc_store);
 	free(c->ords);
 	free(c->score);
+	free(c->bmax);
+	free(c->bsum);
 	free(c->order);
 	for (size_t i = 0; i < c->n_acts; i++)
 		free(c->acts[i].after);
