@@ -1478,8 +1478,12 @@ int pol_unpack_status(struct pol_ctx *c)
 				rs->blocked = true;
 			if (h->stopped_by_failure)
 				rs->stop_reason = "on-fail=stop";
-			if (h->dangling)
+			/* a completed migration's source: not running there any
+			 * more, it only needs the stop that was never done */
+			if (h->dangling) {
 				rs->dangling = h->node;
+				continue;
+			}
 			rs->active[rs->n_active++] = h->node;
 		}
 		/* the target of a migration that may have got there */
