@@ -1088,9 +1088,11 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 			continue;
 		}
 
-		/* "not running" from a resource nobody manages, or on a node in
-		 * maintenance, is news, not a failure: it is stopped there */
-		if (rc == RC_NOT_RUNNING && status == EXEC_DONE && (!rs->managed || nd->maintenance)) {
+		/* "not running" from a resource nobody manages is news, not a
+		 * failure: it is stopped there.  (On a node in maintenance it
+		 * stays a failure there: the node is left alone, and so is what
+		 * it says about the VM.) */
+		if (rc == RC_NOT_RUNNING && status == EXEC_DONE && !rs->managed) {
 			role = STOPPED;
 			h->known = true;
 			h->failed = false;
