@@ -289,6 +289,7 @@ struct pol_ctx {
 	size_t n_ords;
 
 	int *score;                     /* n_rscs x n_nodes */
+	unsigned char *why;             /* n_rscs x n_nodes: enum pol_why of a -INFINITY */
 	long long *bmax, *bsum;         /* scratch for the balanced strategy, per node */
 	int *order;                     /* assignment order of resources */
 
@@ -300,9 +301,31 @@ struct pol_ctx {
 	size_t n_warnings, cap_warnings;
 };
 
+/* Why a node is out of the question for a resource, for the reasons the
+ * transition gives (the first cause recorded wins). */
+enum pol_why {
+	POL_WHY_NONE,
+	POL_WHY_LOCATION,       /* a location constraint or rule */
+	POL_WHY_FAILURE,        /* failed there (threshold, failed stop, hard error) */
+	POL_WHY_COLOC,          /* a colocation */
+	POL_WHY_CAPACITY,       /* not enough free utilization */
+	POL_WHY_ABSENT,         /* asymmetric cluster, no location allows it */
+	POL_WHY_HEALTH,         /* node health */
+};
+
+static inline void pol_note_ban(struct pol_ctx *c, int r, int n, enum pol_why why);
+
 static inline int *pol_score_row(struct pol_ctx *c, int r)
 {
 	return c->score + (size_t)r * c->n_nodes;
+}
+
+static inline void pol_note_ban(struct pol_ctx *c, int r, int n, enum pol_why why)
+{
+	unsigned char *w = &c->why[(size_t)r * c->n_nodes + (size_t)n];
+
+	if (*w == POL_WHY_NONE)
+		*w = (unsigned char)why;
 }
 
 /* A node that may run resources at all (online, clean, not standby,

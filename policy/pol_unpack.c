@@ -1116,6 +1116,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		 * on-fail=ignore; "not configured" bans it everywhere. */
 		if (status == EXEC_NOT_INSTALLED) {
 			rs->score[n] = -POL_INF;
+			pol_note_ban(c, rs->idx, n, POL_WHY_FAILURE);
 			if (probe) {
 				h->known = true;
 				role = STOPPED;
@@ -1128,6 +1129,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 				   rc == RC_UNIMPLEMENTED || rc == RC_INSUFFICIENT_PRIV ||
 				   status == EXEC_ERROR_HARD) {
 				rs->score[n] = -POL_INF;
+				pol_note_ban(c, rs->idx, n, POL_WHY_FAILURE);
 				if (probe && rc == RC_NOT_INSTALLED) {
 					h->known = true;
 					role = STOPPED;
@@ -1151,6 +1153,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		if (tk == T_STOP) {
 			h->failed_stop = true;
 			rs->score[n] = -POL_INF;
+			pol_note_ban(c, rs->idx, n, POL_WHY_FAILURE);
 		}
 		role = STARTED;
 		if (probe && rc == RC_NOT_RUNNING)

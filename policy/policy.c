@@ -46,6 +46,7 @@ static void ctx_fini(struct pol_ctx *c)
 	free(c->coloc_store);
 	free(c->ords);
 	free(c->score);
+	free(c->why);
 	free(c->bmax);
 	free(c->bsum);
 	free(c->order);
@@ -61,7 +62,8 @@ static int alloc_scores(struct pol_ctx *c)
 	size_t cells = c->n_rscs * c->n_nodes;
 
 	c->score = malloc((cells + 1) * sizeof(*c->score));
-	if (!c->score)
+	c->why = calloc(cells + 1, sizeof(*c->why));
+	if (!c->score || !c->why)
 		return -ENOMEM;
 	for (size_t r = 0; r < c->n_rscs; r++)
 		c->rscs[r].score = c->score + r * c->n_nodes;
