@@ -1461,6 +1461,12 @@ int pol_unpack_status(struct pol_ctx *c)
 			struct pol_hist *h = &rs->hist[k];
 			struct pol_nd *nd = &c->nodes[h->node];
 
+			/* on-fail=stop outlives the stop it caused: only cleaning up
+			 * the failure lets the resource start again */
+			if (h->stopped_by_failure)
+				rs->stop_reason = pol_arena_printf(c->arena,
+					"its %s failed on %s (on-fail=stop)",
+					h->failed_op ? h->failed_op : "operation", nd->name);
 			if (!h->active)
 				continue;
 			/* Active on a node that is offline but not yet known to be
@@ -1481,8 +1487,6 @@ int pol_unpack_status(struct pol_ctx *c)
 			 * failed stop that fencing will not resolve) pins it */
 			if (h->blocked || (h->failed_stop && !(nd->unclean && pol_can_fence(c, nd))))
 				rs->blocked = true;
-			if (h->stopped_by_failure)
-				rs->stop_reason = "on-fail=stop";
 			/* a completed migration's source: not running there any
 			 * more, it only needs the stop that was never done */
 			if (h->dangling) {
