@@ -47,7 +47,12 @@ struct rd {
 	int doctype_line;
 	const xmlNode *bad_attrs;   /* last element with an unsupported attribute */
 	bool in_status;             /* status ids are free text, others NCNames */
+	int rule_depth;             /* nesting of the rule being read */
 };
+
+/* Rules are the only recursive part of the document (reader, writer, checks
+ * and the policy all recurse on them): this bounds every one of them. */
+#define RULE_MAX_DEPTH 16
 
 /* ---- where: element paths and lines ---- */
 
@@ -700,8 +705,11 @@ static void fill_rule(struct rd *rd, const xmlNode *n, struct vg_rule *r)
 	check_role(rd, n, "role", v[RULE_ROLE]);
 	r->role = sdup(rd, v[RULE_ROLE]);
 
-	/* Rules nest; libxml2 (without XML_PARSE_HUGE) limits the depth of a
-	 * document to 256, so this recursion stays shallow. */
+	if (rd->rule_depth >= RULE_MAX_DEPTH) {
+		fail(rd, n, "rules nest deeper than %d levels", RULE_MAX_DEPTH);
+		return;
+	}
+	rd->rule_depth++;
 	r->exprs = zalloc(rd, count_named(n, "expression"), sizeof(*r->exprs));
 	r->rules = zalloc(rd, count_named(n, "rule"), sizeof(*r->rules));
 	for (const xmlNode *c = n->children; c; c = c->next) {
@@ -716,6 +724,7 @@ static void fill_rule(struct rd *rd, const xmlNode *n, struct vg_rule *r)
 	}
 	if (!r->n_exprs && !r->n_rules && !count_named(n, "expression") && !count_named(n, "rule"))
 		fail(rd, n, "a rule needs at least one expression or rule");
+	rd->rule_depth--;
 }
 
 static void fill_location(struct rd *rd, const xmlNode *n, struct vg_location *l)
@@ -1271,11 +1280,15 @@ bad:
 }
 
 /* What libxml2 may parse: no network, and explicitly none of NOENT (entity
- * substitution), DTDLOAD, DTDATTR, DTDVALID, XINCLUDE or HUGE (which lifts the
- * built-in limits on depth, name and text sizes).  BIG_LINES: line numbers
- * past 65535 for libxml2's own messages.  NOBLANKS and COMPACT: no nodes for
+ * substitution), DTDLOAD, DTDATTR, DTDVALID or XINCLUDE.  HUGE is needed
+ * because libxml2 2.9 refuses to look more than 10 MB into a memory buffer
+ * ("Huge input lookup"), and a 32-node x 5000-VM document is 11 MB; what HUGE
+ * lifts besides is bounded here instead: the whole input by VG_CIB_MAX_BYTES,
+ * entities cannot exist (any DOCTYPE stops the parse), and the only recursion
+ * of our own, rules, by RULE_MAX_DEPTH.  BIG_LINES: line numbers past 65535
+ * for libxml2's own messages.  NOBLANKS and COMPACT: no nodes for
  * indentation, fewer allocations (our lines come from on_start_element). */
-#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT)
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT)
 
 int vg_cib_read_memory(const char *buf, size_t len, struct vg_cib **ret_cib,
 		       struct vg_diags *diags)

@@ -184,6 +184,29 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 	bool stays = n_live == 1 && live[0] == next;
 	const char *qblock = next >= 0 && !stays ? quorum_blocks_start(c, rs) : NULL;
 
+	/* A node that is joining has not told us what it runs: starting a
+	 * resource whose state there is unknown could run it twice. */
+	if (next >= 0 && !stays) {
+		for (size_t n = 0; n < c->n_nodes && next >= 0; n++) {
+			const struct pol_nd *nd = &c->nodes[n];
+			bool known = false;
+
+			if (!nd->online || !nd->pending || nd->unclean)
+				continue;
+			for (size_t k = 0; k < rs->n_hist; k++)
+				if (rs->hist[k].node == (int)n && rs->hist[k].known)
+					known = true;
+			if (known)
+				continue;
+			rs->start_unrunnable = true;
+			rs->block_reason = pol_arena_printf(c->arena,
+				"waiting for %s to join (its state there is unknown)", nd->name);
+			rs->unassigned_reason = rs->block_reason;
+			next = -1;
+			rs->assigned = -1;
+		}
+	}
+
 	/* without quorum, policy stop (and demote, for primitives) stops
 	 * everything that needs quorum, running or not */
 	if (!c->have_quorum && rs->requires_quorum &&
@@ -331,6 +354,56 @@ dangling:
 	return 0;
 }
 
+/* "then" of a mandatory order whose "first" will not run: it may not run
+ * either.  Its start is dropped; where it runs, it is stopped. */
+static int keep_then_stopped(struct pol_ctx *c, struct pol_rs *then, struct rsc_plan *pt,
+			     const struct pol_rs *first)
+{
+	const char *why = pol_arena_printf(c->arena, "must start after %s, which cannot start",
+					   first->id);
+
+	if (pt->start >= 0) {
+		int st = pt->start;
+
+		c->acts[st].group = -1;         /* dropped */
+		pt->start = -1;
+		/* a migration or restart also stopped it: keep that stop */
+		if (c->acts[st].op == POL_OP_MIGRATE || c->acts[st].op == POL_OP_RESTART) {
+			int node = c->acts[st].op == POL_OP_MIGRATE ? c->acts[st].from : c->acts[st].node;
+			int sa = new_act(c, POL_OP_STOP, then->idx, node, -1, why);
+
+			if (sa < 0)
+				return -ENOMEM;
+			for (size_t k = 0; k < pt->n_stops; k++)
+				if (pt->stops[k] == st)
+					pt->stops[k] = sa;
+		}
+	} else if (then->n_active && pt->n_stops == 0) {
+		/* running and meant to stay: stop it */
+		for (size_t k = 0; k < then->n_active; k++) {
+			int n = then->active[k];
+			int sa;
+
+			if (c->nodes[n].fence)
+				continue;
+			sa = new_act(c, POL_OP_STOP, then->idx, n, -1, why);
+			if (sa < 0)
+				return -ENOMEM;
+			pt->stops[pt->n_stops++] = sa;
+		}
+	}
+	then->assigned = -1;
+	then->unassigned_reason = why;
+	if (then->n_active) {
+		then->change = POL_CHANGE_STOP;
+	} else {
+		then->change = POL_CHANGE_NONE;
+		then->start_unrunnable = true;
+		then->block_reason = why;
+	}
+	return 0;
+}
+
 int pol_create_actions(struct pol_ctx *c)
 {
 	int r = 0;
@@ -432,56 +505,32 @@ int pol_create_actions(struct pol_ctx *c)
 			goto out;
 	}
 
-	/* rsc_order: mandatory orders block "then" when "first" cannot run,
-	 * restart it when "first" restarts, and order actions both ways when
-	 * symmetrical; optional ones only order what happens anyway. */
+	/* rsc_order: a mandatory order keeps "then" stopped while "first"
+	 * cannot run (stopping it if it runs), restarts it when "first"
+	 * (re)starts, and orders actions both ways when symmetrical; optional
+	 * orders only order what happens anyway.  Blocking propagates along
+	 * chains, hence the rounds. */
 	bool changed = true;
 
-	for (int round = 0; changed && round < 8; round++) {
+	for (int round = 0; changed && round < 16; round++) {
 		changed = false;
 		for (size_t i = 0; i < c->n_ords; i++) {
 			const struct pol_ord *o = &c->ords[i];
 			struct pol_rs *first = &c->rscs[o->first], *then = &c->rscs[o->then];
-			struct rsc_plan *pt = &plan[o->then];
 
 			if (!o->mandatory || o->first_act != POL_OP_START || o->then_act != POL_OP_START)
 				continue;
-			if (!then->managed || pt->start < 0)
+			if (!then->managed || then->assigned < 0 || then->start_unrunnable)
 				continue;
-			bool first_runs = first->assigned >= 0 && !first->start_unrunnable;
-
-			if (!first_runs && c->acts[pt->start].op != POL_OP_RESTART) {
-				/* then cannot start: it ends stopped */
-				struct pol_act *a = &c->acts[pt->start];
-
-				a->group = -1;  /* dropped */
-				pt->start = -1;
-				then->start_unrunnable = true;
-				then->block_reason = pol_arena_printf(c->arena,
-					"must start after %s, which cannot start", first->id);
-				then->unassigned_reason = then->block_reason;
-				then->assigned = -1;
-				if (then->n_active == 0) {
-					then->change = POL_CHANGE_NONE;
-				} else {
-					then->change = POL_CHANGE_STOP;
-					/* a migration becomes a plain stop */
-					if (a->op == POL_OP_MIGRATE || a->op == POL_OP_RESTART) {
-						int sa = new_act(c, POL_OP_STOP, o->then,
-								 a->op == POL_OP_MIGRATE ? a->from : a->node,
-								 -1, then->block_reason);
-
-						if (sa < 0) {
-							r = -ENOMEM;
-							goto out;
-						}
-						for (size_t k = 0; k < pt->n_stops; k++)
-							if (pt->stops[k] == (int)(a - c->acts))
-								pt->stops[k] = sa;
-					}
-				}
-				changed = true;
-			}
+			if (first->assigned >= 0 && !first->start_unrunnable)
+				continue;
+			/* an asymmetrical order only holds back a real start */
+			if (!o->symmetrical && plan[o->then].start < 0)
+				continue;
+			r = keep_then_stopped(c, then, &plan[o->then], first);
+			if (r < 0)
+				goto out;
+			changed = true;
 		}
 	}
 
@@ -490,12 +539,12 @@ int pol_create_actions(struct pol_ctx *c)
 		struct pol_rs *then = &c->rscs[o->then];
 		struct rsc_plan *pf = &plan[o->first], *pt = &plan[o->then];
 
-		/* a healthy "then" restarts when a mandatory "first" stops and
-		 * starts again (a live migration of "first" does not count): it
-		 * stops before "first" stops and starts after "first" starts */
+		/* a healthy "then" restarts when a mandatory "first" starts (fresh
+		 * or again; a live migration of "first" does not count): it stops
+		 * before "first" stops and starts after "first" starts */
 		if (o->mandatory && o->first_act == POL_OP_START && o->then_act == POL_OP_START &&
 		    then->managed && pt->start < 0 && pt->n_stops == 0 && then->n_active == 1 &&
-		    then->assigned == then->active[0] && pf->start >= 0 && pf->n_stops > 0 &&
+		    then->assigned == then->active[0] && pf->start >= 0 &&
 		    c->acts[pf->start].op != POL_OP_MIGRATE) {
 			const char *why = pol_arena_printf(c->arena,
 				"%s restarts and %s must start after it", c->rscs[o->first].id, then->id);
@@ -511,6 +560,54 @@ int pol_create_actions(struct pol_ctx *c)
 			then->change = POL_CHANGE_RESTART;
 			then->restart_forced = true;
 		}
+	}
+
+	/* Symmetrical orders stop "then" before "first": when "then" cannot
+	 * stop (blocked, unmanaged), "first" may not stop either. */
+	for (size_t i = 0; i < c->n_ords; i++) {
+		const struct pol_ord *o = &c->ords[i];
+		int stuck_i, waiting_i;
+
+		if (!o->mandatory)
+			continue;
+		if (o->first_act == POL_OP_START && o->then_act == POL_OP_START && o->symmetrical) {
+			stuck_i = o->then;      /* then stops first */
+			waiting_i = o->first;
+		} else if (o->first_act == POL_OP_STOP && o->then_act == POL_OP_STOP) {
+			stuck_i = o->first;
+			waiting_i = o->then;
+		} else {
+			continue;
+		}
+		struct pol_rs *first = &c->rscs[waiting_i], *then = &c->rscs[stuck_i];
+		struct rsc_plan *pf = &plan[waiting_i];
+		bool then_stuck = then->n_active &&
+			(!then->managed || (then->start_unrunnable && then->block_reason &&
+					    plan[stuck_i].n_stops == 0));
+
+		if (!then_stuck || !first->managed)
+			continue;
+		bool dropped = false;
+
+		for (size_t k = 0; k < pf->n_stops; k++) {
+			int sa = pf->stops[k];
+
+			if (sa >= 0 && c->acts[sa].op == POL_OP_STOP) {
+				c->acts[sa].group = -1;
+				dropped = true;
+			}
+		}
+		if (!dropped)
+			continue;
+		if (pf->start >= 0)
+			c->acts[pf->start].group = -1;
+		pf->start = -1;
+		pf->n_stops = 0;
+		first->assigned = first->n_active ? first->active[0] : -1;
+		first->change = POL_CHANGE_NONE;
+		first->start_unrunnable = true;
+		first->block_reason = pol_arena_printf(c->arena,
+			"must stop after %s, which cannot stop", then->id);
 	}
 
 	/* A live migration of "then" stops it on its source only after it runs
@@ -618,6 +715,26 @@ int pol_create_actions(struct pol_ctx *c)
 				    c->acts[rfa[y]].op == POL_OP_STOP)
 					if ((r = add_after(c, rta[x], rfa[y])) < 0)
 						goto out;
+	}
+	/* With a placement strategy, capacity is promised only once what
+	 * leaves a node is gone: a start or a migration onto a node waits for
+	 * the stops on it. */
+	if (c->strategy != POL_PLACE_DEFAULT) {
+		for (size_t a = 0; a < c->n_acts && r == 0; a++) {
+			const struct pol_act *in = &c->acts[a];
+
+			if (in->group < 0 || (in->op != POL_OP_START && in->op != POL_OP_MIGRATE))
+				continue;
+			for (size_t b = 0; b < c->n_acts && r == 0; b++) {
+				const struct pol_act *outp = &c->acts[b];
+
+				if (outp->group >= 0 && outp->op == POL_OP_STOP &&
+				    outp->node == in->node && outp->rsc != in->rsc)
+					r = add_after(c, (int)a, (int)b);
+			}
+		}
+		if (r < 0)
+			goto out;
 	}
 out:
 	free(fence_act);

@@ -692,7 +692,10 @@ static int unpack_node_states(struct pol_ctx *c)
 			node_state_fencing(c, nd);
 		else
 			node_state_no_fencing(c, nd);
-		if (!c->have_quorum && nd->online && c->nqp == POL_NQP_SUICIDE)
+		/* suicide: a partition that lost the quorum it had (the daemon
+		 * records that as no-quorum-panic) fences its own members */
+		if (!c->have_quorum && nd->online && c->nqp == POL_NQP_SUICIDE &&
+		    pol_bool(pol_attrs_get(&c->cib->extra, "no-quorum-panic"), false))
 			fence_node(c, nd, "cluster does not have quorum");
 		node_health(c, nd);
 	}
@@ -969,22 +972,31 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		enum pol_on_fail of = on_fail_of(c, rs->cfg, probe ? "monitor" : task,
 						 op->interval_ms, &enabled);
 
-		if (rc == RC_NOT_INSTALLED || status == EXEC_NOT_INSTALLED) {
-			/* the node cannot run it at all */
-			h->known = true;
-			h->failed_op = task;
+		/* An agent missing on the node (executor status "not installed")
+		 * bans the node and cannot be ignored; hard errors the agent
+		 * reports (not installed, bad parameters, ...) ban the node unless
+		 * on-fail=ignore; "not configured" bans it everywhere. */
+		if (status == EXEC_NOT_INSTALLED) {
 			rs->score[n] = -POL_INF;
 			if (probe) {
+				h->known = true;
 				role = STOPPED;
 				continue;
 			}
-		} else if (rc == RC_NOT_CONFIGURED || status == EXEC_ERROR_FATAL) {
-			rs->fatal = true;
-		} else if (rc == RC_INVALID_PARAM || rc == RC_UNIMPLEMENTED ||
-			   rc == RC_INSUFFICIENT_PRIV || status == EXEC_ERROR_HARD) {
-			rs->score[n] = -POL_INF;       /* hard error: ban the node */
-		}
-		if (of == POL_ONFAIL_IGNORE) {
+		} else if (of != POL_ONFAIL_IGNORE) {
+			if (rc == RC_NOT_CONFIGURED || status == EXEC_ERROR_FATAL) {
+				rs->fatal = true;
+			} else if (rc == RC_NOT_INSTALLED || rc == RC_INVALID_PARAM ||
+				   rc == RC_UNIMPLEMENTED || rc == RC_INSUFFICIENT_PRIV ||
+				   status == EXEC_ERROR_HARD) {
+				rs->score[n] = -POL_INF;
+				if (probe && rc == RC_NOT_INSTALLED) {
+					h->known = true;
+					role = STOPPED;
+					continue;
+				}
+			}
+		} else {
 			/* the failure is recorded but changes nothing, not even
 			 * the migration-threshold count */
 			rs->failure_ignored = true;

@@ -14,6 +14,11 @@ VG_DEPS="build-essential autoconf automake pkg-config git
 VG_VM_DEPS="libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
  qemu-system-x86 busybox-static cpio xz-utils"
 
+# What only the failover benchmark needs (bench/failover, scripts/lab up
+# --stack pacemaker): Pacemaker 2.1.5 and ocf:heartbeat:VirtualDomain, the
+# peer Vigil is compared with.  Never installed by scripts/check.
+VG_BENCH_DEPS="pacemaker pacemaker-cli-utils resource-agents"
+
 vg_install_pkgs() {
 	missing=""
 	for p in "$@"; do
@@ -40,4 +45,9 @@ vg_install_deps() {
 vg_install_vm_deps() {
 	# shellcheck disable=SC2086
 	vg_install_pkgs $VG_VM_DEPS
+}
+
+vg_install_bench_deps() {
+	# shellcheck disable=SC2086
+	vg_install_pkgs $VG_BENCH_DEPS
 }

@@ -754,6 +754,40 @@ static void test_check_scales(void **state)
 	free(oids);
 }
 
+/* Past libxml2's 10 MB look-ahead limit (a 32-node x 5000-VM document is
+ * 11 MB): such a document loads; rules still cannot nest without bound. */
+static void test_large_and_deep(void **state)
+{
+	const char *doc = WITH_CONS("");
+	const char *cut = strstr(doc, "<nodes>");
+	assert_non_null(cut);
+	size_t pad = 11u * 1024 * 1024, head = (size_t)(cut - doc), len = strlen(doc);
+	char *big = malloc(len + pad + 1);
+	assert_non_null(big);
+	memcpy(big, doc, head);
+	memset(big + head, ' ', pad);
+	memcpy(big + head + pad, cut, len - head + 1);
+	expect_ok(big, NULL);
+	free(big);
+
+	char deep[8192] = "";
+	size_t n = 0;
+	n += (size_t)snprintf(deep + n, sizeof(deep) - n,
+			      "<rsc_location id=\"deep\" rsc=\"vm1\">");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "<rule id=\"r%d\" score=\"10\">", i);
+	n += (size_t)snprintf(deep + n, sizeof(deep) - n,
+			      "<expression id=\"e\" attribute=\"#uname\" operation=\"eq\" value=\"n1\"/>");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "</rule>");
+	snprintf(deep + n, sizeof(deep) - n, "</rsc_location>");
+	const char *tmpl = WITH_CONS("@@"), *at = strstr(tmpl, "@@");
+	char *full = NULL;
+	assert_true(asprintf(&full, "%.*s%s%s", (int)(at - tmpl), tmpl, deep, at + 2) > 0);
+	expect(full, NULL, "rules nest deeper than 16 levels");
+	free(full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -772,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_check_resources),
 		cmocka_unit_test(test_check_built),
 		cmocka_unit_test(test_check_scales),
+		cmocka_unit_test(test_large_and_deep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
