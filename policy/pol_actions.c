@@ -1037,7 +1037,7 @@ int pol_build_transition(struct pol_ctx *c, const struct pol_options *opt,
 
 		out->name = nname[n];
 		out->id = pol_arena_strdup(a, nd->id);
-		out->online = nd->online && !nd->unclean;
+		out->online = nd->online;
 		out->fenced = nd->fence;
 		if (nd->unclean) {
 			out->state = POL_NODE_UNCLEAN;
