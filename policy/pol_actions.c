@@ -96,7 +96,6 @@ struct rsc_plan {
 	int start;              /* start, restart or migrate: the act that makes it run */
 	int *stops;             /* acts that stop it (stop, restart, migrate) */
 	size_t n_stops;
-	bool moving;            /* stop somewhere and start elsewhere (not a migration) */
 };
 
 static int fence_act_of(struct pol_ctx *c, const int *fence_act, int n)
@@ -329,7 +328,6 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 		rs->change = POL_CHANGE_RECOVER;
 	else
 		rs->change = POL_CHANGE_MOVE;
-	p->moving = p->start >= 0 && p->n_stops > 0;
 done:
 dangling:
 	/* a migration that completed but left its source to be stopped */
@@ -549,7 +547,6 @@ int pol_create_actions(struct pol_ctx *c)
 			pt->stops[pt->n_stops++] = sa;
 			pt->start = st;
 			then->change = POL_CHANGE_RESTART;
-			then->restart_forced = true;
 		}
 	}
 
@@ -1040,7 +1037,7 @@ int pol_build_transition(struct pol_ctx *c, const struct pol_options *opt,
 
 		out->name = nname[n];
 		out->id = pol_arena_strdup(a, nd->id);
-		out->online = nd->online && !nd->unclean;
+		out->online = nd->online;
 		out->fenced = nd->fence;
 		if (nd->unclean) {
 			out->state = POL_NODE_UNCLEAN;

@@ -210,21 +210,12 @@ struct pol_rs {
 	bool assigning;
 	bool merging;
 	const char *unassigned_reason;
-	bool banned_all;                /* every node -INFINITY by constraints */
 	bool capacity_limited;          /* some node dropped for capacity */
 
 	/* actions */
-	int stop_action[2];             /* unused slots are 0 */
-	int start_action;
-	int migrate_action;
-	int restart_action;
-	int *stop_ids;                  /* action ids of stops, one per active node */
-	size_t n_stop_ids;
 	bool start_unrunnable;          /* blocked start */
 	const char *block_reason;
 	enum pol_change change;
-	const char *change_reason;
-	bool restart_forced;            /* a mandatory order restarts it */
 };
 
 /* One action being built; turned into struct pol_action at the end. */

@@ -110,7 +110,7 @@ struct pol_node {
 	const char *name;       /* uname */
 	const char *id;
 	enum pol_node_state state;
-	bool online;            /* in the membership and its daemon is up */
+	bool online;            /* in the membership (an unclean node may still be) */
 	bool fenced;            /* this transition fences it */
 	const char *unclean_reason;     /* NULL unless state == POL_NODE_UNCLEAN */
 };
