@@ -101,12 +101,48 @@ bool core_quorate_now(const struct crmd_core *c)
 	return core_quorum_known(c) && qmap_get(c, c->ring_seq, &q) && q;
 }
 
-/* `primary`: this member's configuration is that of a quorate partition.  It
- * ranks SYNCs when partitions merge, so it is frozen while a round runs. */
+/*
+ * Changes need more than Corosync's quorum: a majority of the cluster's nodes
+ * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
+ * a change confirmed by every vigild of such a view could then live on a
+ * minority of the disks, and a later group of other vigilds, with older copies
+ * and Corosync's quorum too, would never see it.  With a majority of vigilds,
+ * every acknowledged change is on a majority of disks, and every group that
+ * may change the configuration includes one of them.  A two-node cluster
+ * (Corosync's two_node) makes do with one.
+ */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+{
+	if (!core_quorate_now(c)) {
+		if (why)
+			snprintf(why, why_len, "no quorum");
+		return false;
+	}
+	size_t total = c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+	size_t daemons = 0;
+	for (size_t i = 0; i < c->n_members; i++) {
+		if (c->members[i].bad)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
+		daemons += !seen;
+	}
+	if (daemons * 2 > total || (total <= 2 && daemons >= 1))
+		return true;
+	if (why)
+		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
+			 total);
+	return false;
+}
+
+/* `primary`: this member's configuration is that of a partition that may
+ * change it.  It breaks ties between SYNCs and orders seniority when
+ * partitions merge, so it is frozen while a round runs. */
 static void update_primary(struct crmd_core *c)
 {
 	if (!c->round_active && c->synced && core_quorum_known(c))
-		c->primary = core_quorate_now(c);
+		c->primary = core_may_change(c, NULL, 0);
 }
 
 /* ---- names and node bookkeeping ---- */
@@ -276,20 +312,48 @@ static void start_round(struct crmd_core *c, const char *why)
 	send_sync(c);
 }
 
-/* Ranking of SYNCs: the configuration of a quorate partition first, then any
- * valid configuration, then the newest, then the lowest node id.  The same on
- * every member, since every member has the same SYNCs. */
-static bool sync_better(const struct member *a, const struct member *b)
+/* Which configuration to keep: a valid one, then the newest, then - at equal
+ * versions - the one of a partition that could change it, then the lowest id.
+ * The newest first: a change is acknowledged only once it is on a majority of
+ * disks (core_may_change()), so the newest copy in any group that may change
+ * the configuration holds every acknowledged change.  Equal versions with
+ * different contents come from a member that, cut off, delivered its own change
+ * that nobody else saw: that change was never acknowledged and loses against
+ * the quorate side's.  The same on every member: all have the same SYNCs. */
+static bool config_better(const struct member *a, const struct member *b)
 {
 	uint32_t fa = a->sync.flags, fb = b->sync.flags;
-	if ((fa & VG_SYNC_WAS_QUORATE) != (fb & VG_SYNC_WAS_QUORATE))
-		return fa & VG_SYNC_WAS_QUORATE;
 	if ((fa & VG_SYNC_HAVE_CONFIG) != (fb & VG_SYNC_HAVE_CONFIG))
 		return fa & VG_SYNC_HAVE_CONFIG;
 	int v = vg_cfg_version_cmp(&a->sync.version, &b->sync.version);
 	if (v)
 		return v > 0;
+	if ((fa & VG_SYNC_WAS_QUORATE) != (fb & VG_SYNC_WAS_QUORATE))
+		return fa & VG_SYNC_WAS_QUORATE;
 	return member_cmp(&a->id, &b->id) < 0;
+}
+
+/* Whose seniority counts first: the side that could act (its DC stays DC),
+ * then members that were synced, then the lowest id. */
+static bool seniority_better(const struct member *a, const struct member *b)
+{
+	uint32_t fa = a->sync.flags, fb = b->sync.flags;
+	if ((fa & VG_SYNC_WAS_QUORATE) != (fb & VG_SYNC_WAS_QUORATE))
+		return fa & VG_SYNC_WAS_QUORATE;
+	if ((fa & VG_SYNC_SYNCED) != (fb & VG_SYNC_SYNCED))
+		return fa & VG_SYNC_SYNCED;
+	return member_cmp(&a->id, &b->id) < 0;
+}
+
+static void rank(struct member **v, size_t n, bool (*better)(const struct member *,
+							      const struct member *))
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && better(v[j], v[j - 1]); j--) {
+			struct member *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
 }
 
 static bool seniority_has(const struct vg_member *list, size_t n, const struct vg_member *m)
@@ -331,23 +395,19 @@ static void complete_round(struct crmd_core *c)
 	for (size_t i = 0; i < c->n_members; i++)
 		if (!c->members[i].bad && c->members[i].sync_got)
 			ranked[n++] = &c->members[i];
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && sync_better(ranked[j], ranked[j - 1]); j--) {
-			struct member *t = ranked[j];
-			ranked[j] = ranked[j - 1];
-			ranked[j - 1] = t;
-		}
 	if (!n) {
 		free(ranked);
 		return;
 	}
+	rank(ranked, n, config_better);
 	struct member *win = ranked[0];
 	c->winner = win->id;
 	c->winner_version = win->sync.version;
 	c->winner_crc = win->sync.config_crc;
 
-	/* Seniority: the winner's list, then the others' in rank order, then
-	 * those without one, by id.  A DC that stays stays first. */
+	/* Seniority: the lists of the side that could act first, then the
+	 * others', then those without one, by id.  A DC that stays stays first. */
+	rank(ranked, n, seniority_better);
 	struct vg_member *sen = calloc(n, sizeof(*sen));
 	size_t ns = 0;
 	if (!sen) {
@@ -1069,6 +1129,7 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 	c->local_nodeid = cfg->local_nodeid;
 	c->local_pid = cfg->local_pid;
 	c->request_timeout_ms = cfg->request_timeout_ms ? cfg->request_timeout_ms : 60000;
+	c->n_cluster_nodes = cfg->n_nodes;
 	for (size_t i = 0; i < cfg->n_nodes; i++)
 		set_node_name(c, cfg->nodes[i].nodeid, cfg->nodes[i].name);
 	const char *self = cfg->local_name ? cfg->local_name : core_node_name(c, c->local_nodeid);

@@ -154,6 +154,8 @@ static void reply_status(struct crmd_core *c, uint64_t client_id)
 	json_object_object_add(self, "id", json_object_new_int64(c->local_nodeid));
 	json_object_object_add(o, "local_node", self);
 	json_object_object_add(o, "quorate", json_object_new_boolean(crmd_core_quorate(c)));
+	json_object_object_add(o, "may_change",
+			       json_object_new_boolean(core_may_change(c, NULL, 0) && !c->round_active));
 	const char *dcname = dc ? core_node_name(c, dc) : NULL;
 	json_object_object_add(o, "dc", dc ? json_object_new_string(dcname ? dcname : "?") : NULL);
 	json_object_object_add(o, "dc_id", dc ? json_object_new_int64(dc) : NULL);
@@ -271,10 +273,11 @@ static void submit_change(struct crmd_core *c, uint64_t client_id, json_object *
 	 * without quorum.  Everything else is decided on delivery, by every member
 	 * alike, with the same diagnostics: checking the document here too would
 	 * only double the work for large configurations. */
-	if (core_quorum_known(c) && !core_quorate_now(c)) {
+	char why[96];
+	if (core_quorum_known(c) && !c->round_active && !core_may_change(c, why, sizeof(why))) {
 		vg_msg_config_change_clear(&m);
 		client_reply_error(c, client_id, -EAGAIN, "no-quorum", NULL,
-				   "no quorum: this partition may not change the configuration");
+				   "%s: this partition may not change the configuration", why);
 		return;
 	}
 	int rc;

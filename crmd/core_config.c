@@ -212,10 +212,11 @@ void config_check_requests(struct crmd_core *c)
 		char ver[48];
 		snprintf(ver, sizeof(ver), "%" PRIu32 ":%" PRIu32 ":%" PRIu32, r->target.admin_epoch,
 			 r->target.epoch, r->target.num_updates);
-		if (!core_quorate_now(c)) {
+		char why[96];
+		if (!core_may_change(c, why, sizeof(why))) {
 			client_reply_error(c, r->client_id, -EAGAIN, "no-quorum", NULL,
-					   "no quorum: configuration %s was applied here but not "
-					   "confirmed by a quorate partition; it may be lost", ver);
+					   "%s: configuration %s was applied here but not "
+					   "confirmed by a quorate partition; it may be lost", why, ver);
 			request_done(c, r);
 			r = next;
 			continue;
@@ -298,10 +299,8 @@ static enum outcome compute(struct crmd_core *c, const struct vg_msg_config_chan
 		snprintf(why, why_len, "the cluster is synchronizing");
 		return BUSY;
 	}
-	if (!core_quorate_now(c)) {
-		snprintf(why, why_len, "no quorum");
+	if (!core_may_change(c, why, why_len))
 		return NO_QUORUM;
-	}
 	struct vg_cfg_version cur = c->cfg_ver;
 	struct vg_cfg_version next = { cur.admin_epoch, cur.epoch + 1, 0 };
 	int rc = 0;
@@ -407,7 +406,7 @@ void config_on_change(struct crmd_core *c, struct member *from,
 			break;
 		case NO_QUORUM:
 			client_reply_error(c, r->client_id, -EAGAIN, "no-quorum", NULL,
-					   "no quorum: this partition may not change the configuration");
+					   "%s: this partition may not change the configuration", why);
 			request_done(c, r);
 			break;
 		case CONFLICT:

@@ -64,6 +64,7 @@ struct crmd_core {
 	char *local_name;
 	char *cluster_name;
 	uint64_t request_timeout_ms;
+	size_t n_cluster_nodes; /* Corosync's nodelist; 0 when it has none */
 	uint64_t send_seq;
 	uint64_t dropped;
 	bool started;
@@ -138,6 +139,8 @@ struct member *core_member(struct crmd_core *c, uint32_t nodeid, uint32_t pid);
 bool core_is_self(const struct crmd_core *c, const struct vg_member *m);
 bool core_quorum_known(const struct crmd_core *c);
 bool core_quorate_now(const struct crmd_core *c);
+/* The configuration may change: quorate ring and a majority of vigilds. */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len);
 int core_send(struct crmd_core *c, void *frame, size_t len); /* frees frame */
 const char *core_node_name(const struct crmd_core *c, uint32_t nodeid);
 /* Node states as this member computes them (the DC's are the ones kept). */

@@ -74,6 +74,8 @@ struct crmd_core_config {
 	uint32_t local_pid;             /* as Corosync sees this process */
 	const char *local_name;         /* NULL: from the nodelist, else "node<id>" */
 	const char *cluster_name;       /* NULL: "(unnamed)" */
+	/* Corosync's nodelist: names, and the number of nodes a majority of vigilds
+	 * is counted against before the configuration may change. */
 	const struct crmd_node_name *nodes;
 	size_t n_nodes;
 	uint64_t request_timeout_ms;    /* 0: 60 s */

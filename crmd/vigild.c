@@ -482,9 +482,15 @@ int main(int argc, char **argv)
 		return prc;
 	if (setup_logging(&d.opt))
 		return 1;
-	if (!d.opt.foreground && daemonize()) {
-		qb_log(LOG_ERR, "cannot daemonize: %s", strerror(errno));
-		return 1;
+	if (!d.opt.foreground) {
+		if (daemonize()) {
+			qb_log(LOG_ERR, "cannot daemonize: %s", strerror(errno));
+			return 1;
+		}
+		/* libqb remembers the PID it was initialized with: log as the child. */
+		qb_log_fini();
+		if (setup_logging(&d.opt))
+			return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	int lock_fd = lock_run_dir(d.opt.run_dir);

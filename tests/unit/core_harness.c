@@ -550,6 +550,21 @@ void h_intruder_leave(struct harness *h, int node, uint32_t pid)
 			   NULL, 0);
 }
 
+bool h_powered(struct harness *h, int node)
+{
+	return h->nodes[node].powered;
+}
+
+int h_part_of(struct harness *h, int node)
+{
+	return h->nodes[node].part;
+}
+
+bool h_part_quorate(struct harness *h, int part)
+{
+	return part_quorate(h, part);
+}
+
 struct crmd_core *h_core(struct harness *h, int node)
 {
 	return h->nodes[node].core;

@@ -60,6 +60,12 @@ uint32_t h_intruder_join(struct harness *h, int node);
 void h_intruder_send(struct harness *h, int node, uint32_t pid, const void *buf, size_t len);
 void h_intruder_leave(struct harness *h, int node, uint32_t pid);
 
+/** The model's view: is the node powered, its partition label, is that
+ *  partition quorate (a majority of all nodes powered in it). */
+bool h_powered(struct harness *h, int node);
+int h_part_of(struct harness *h, int node);
+bool h_part_quorate(struct harness *h, int part);
+
 struct crmd_core *h_core(struct harness *h, int node);
 /** What is on a node's disk (NULL: nothing). */
 const char *h_disk(struct harness *h, int node);
