@@ -76,15 +76,6 @@ static int add_after(struct pol_ctx *c, int act, int before)
 	return 0;
 }
 
-static bool can_fence(const struct pol_ctx *c, const struct pol_nd *nd)
-{
-	if (!c->stonith_enabled || !c->have_stonith_rsc)
-		return false;
-	if (c->have_quorum || c->nqp == POL_NQP_IGNORE)
-		return true;
-	return nd->online;      /* a member of our partition may be fenced without quorum */
-}
-
 /* Starts are refused without quorum (policy stop), and also new starts under
  * freeze; ignore (and having quorum) allows everything. */
 static const char *quorum_blocks_start(const struct pol_ctx *c, const struct pol_rs *rs)
@@ -186,7 +177,7 @@ static int plan_resource(struct pol_ctx *c, struct pol_rs *rs, struct rsc_plan *
 
 	/* A node that is joining has not told us what it runs: starting a
 	 * resource whose state there is unknown could run it twice. */
-	if (next >= 0 && !stays) {
+	if (next >= 0 && !stays && c->any_pending) {
 		for (size_t n = 0; n < c->n_nodes && next >= 0; n++) {
 			const struct pol_nd *nd = &c->nodes[n];
 			bool known = false;
@@ -431,7 +422,7 @@ int pol_create_actions(struct pol_ctx *c)
 		fence_act[n] = -1;
 		if (!nd->unclean)
 			continue;
-		if (can_fence(c, nd)) {
+		if (pol_can_fence(c, nd)) {
 			nd->fence = true;
 			fence_act[n] = new_act(c, POL_OP_FENCE, -1, (int)n, -1,
 					       nd->unclean_reason ? nd->unclean_reason :
@@ -720,19 +711,41 @@ int pol_create_actions(struct pol_ctx *c)
 	 * leaves a node is gone: a start or a migration onto a node waits for
 	 * the stops on it. */
 	if (c->strategy != POL_PLACE_DEFAULT) {
+		/* the stops of each node, bucketed once (counting sort) */
+		int *first_stop = calloc(c->n_nodes + 2, sizeof(int));
+		int *stops_by_node = calloc(c->n_acts + 1, sizeof(int));
+		int *fill = calloc(c->n_nodes + 1, sizeof(int));
+
+		if (!first_stop || !stops_by_node || !fill) {
+			free(first_stop);
+			free(stops_by_node);
+			free(fill);
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t b = 0; b < c->n_acts; b++)
+			if (c->acts[b].group >= 0 && c->acts[b].op == POL_OP_STOP)
+				first_stop[c->acts[b].node + 1]++;
+		for (size_t n = 0; n < c->n_nodes; n++)
+			first_stop[n + 1] += first_stop[n];
+		for (size_t b = 0; b < c->n_acts; b++)
+			if (c->acts[b].group >= 0 && c->acts[b].op == POL_OP_STOP) {
+				int n = c->acts[b].node;
+
+				stops_by_node[first_stop[n] + fill[n]++] = (int)b;
+			}
 		for (size_t a = 0; a < c->n_acts && r == 0; a++) {
 			const struct pol_act *in = &c->acts[a];
 
 			if (in->group < 0 || (in->op != POL_OP_START && in->op != POL_OP_MIGRATE))
 				continue;
-			for (size_t b = 0; b < c->n_acts && r == 0; b++) {
-				const struct pol_act *outp = &c->acts[b];
-
-				if (outp->group >= 0 && outp->op == POL_OP_STOP &&
-				    outp->node == in->node && outp->rsc != in->rsc)
-					r = add_after(c, (int)a, (int)b);
-			}
+			for (int k = first_stop[in->node]; k < first_stop[in->node + 1] && r == 0; k++)
+				if (c->acts[stops_by_node[k]].rsc != in->rsc)
+					r = add_after(c, (int)a, stops_by_node[k]);
 		}
+		free(first_stop);
+		free(stops_by_node);
+		free(fill);
 		if (r < 0)
 			goto out;
 	}

@@ -173,6 +173,17 @@ static int record_op(struct vg_cib *cib, const struct pol_transition *tr, const 
 			     set_str(&lr->type, res->type) < 0)))
 			return -ENOMEM;
 	}
+	/* what was in flight there has finished by now: forget it, or it
+	 * would still count as the newest operation */
+	for (size_t o = 0; o < lr->n_ops;) {
+		if (lr->ops[o].call_id < 0 || lr->ops[o].op_status == -1) {
+			free_op(&lr->ops[o]);
+			memmove(&lr->ops[o], &lr->ops[o + 1], (lr->n_ops - o - 1) * sizeof(*lr->ops));
+			lr->n_ops--;
+		} else {
+			o++;
+		}
+	}
 	snprintf(id, sizeof(id), "%s_%s_0", rsc, task);
 	struct vg_lrm_op *op = NULL;
 

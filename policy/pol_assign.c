@@ -23,6 +23,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +95,20 @@ int pol_apply_locations(struct pol_ctx *c)
 		}
 	}
 
+	/* what is out of the question so far is so by location (or by the
+	 * cluster being asymmetric, or by node health) */
+	for (size_t r = 0; r < c->n_rscs; r++) {
+		const int *row = pol_score_row(c, (int)r);
+
+		for (size_t n = 0; n < c->n_nodes; n++) {
+			if (row[n] == POL_ABSENT)
+				pol_note_ban(c, (int)r, (int)n, POL_WHY_ABSENT);
+			else if (row[n] <= -POL_INF)
+				pol_note_ban(c, (int)r, (int)n, c->nodes[n].health <= -POL_INF ?
+					     POL_WHY_HEALTH : POL_WHY_LOCATION);
+		}
+	}
+
 	for (size_t r = 0; r < c->n_rscs; r++) {
 		struct pol_rs *rs = &c->rscs[r];
 		int *row = pol_score_row(c, (int)r);
@@ -108,8 +124,10 @@ int pol_apply_locations(struct pol_ctx *c)
 			for (size_t k = 0; k < rs->n_hist; k++) {
 				struct pol_hist *h = &rs->hist[k];
 
-				if (h->fail_count > 0 && h->fail_count >= rs->migration_threshold)
+				if (h->fail_count > 0 && h->fail_count >= rs->migration_threshold) {
 					add_location(row, h->node, -POL_INF);
+					pol_note_ban(c, (int)r, h->node, POL_WHY_FAILURE);
+				}
 			}
 		}
 	}
@@ -176,7 +194,7 @@ static void balanced_load(const struct pol_ctx *c, const struct pol_nd *nd, cons
 struct choose {
 	struct pol_ctx *c;
 	const int *row;
-	const long long *need;          /* utilization of what is being placed */
+	const long long *bmax, *bsum;   /* balanced: each node's load once placed */
 	int prefer;
 };
 
@@ -185,10 +203,6 @@ static int avail_score(const struct pol_ctx *c, const int *row, int n)
 	return pol_node_usable(&c->nodes[n]) ? eff(row[n]) : -POL_INF;
 }
 
-static int name_cmp(const char *a, const char *b)
-{
-	return strcmp(a, b);
-}
 
 /* <0: node a is the better choice. */
 static int compare_nodes(const struct choose *ch, int a, int b)
@@ -201,15 +215,11 @@ static int compare_nodes(const struct choose *ch, int a, int b)
 		return sa > sb ? -1 : 1;
 	if (c->strategy == POL_PLACE_MINIMAL)
 		goto by_name;
-	if (c->strategy == POL_PLACE_BALANCED && c->n_dims) {
-		long long ma, sua, mb, sub;
-
-		balanced_load(c, na, ch->need, &ma, &sua);
-		balanced_load(c, nb, ch->need, &mb, &sub);
-		if (ma != mb)
-			return ma < mb ? -1 : 1;
-		if (sua != sub)
-			return sua < sub ? -1 : 1;
+	if (ch->bmax) {
+		if (ch->bmax[a] != ch->bmax[b])
+			return ch->bmax[a] < ch->bmax[b] ? -1 : 1;
+		if (ch->bsum[a] != ch->bsum[b])
+			return ch->bsum[a] < ch->bsum[b] ? -1 : 1;
 	}
 	if (na->n_assigned != nb->n_assigned)
 		return na->n_assigned < nb->n_assigned ? -1 : 1;
@@ -220,7 +230,8 @@ static int compare_nodes(const struct choose *ch, int a, int b)
 			return 1;
 	}
 by_name:
-	return name_cmp(na->name, nb->name);
+	/* the names' sort order, computed once (strcmp) */
+	return na->name_rank < nb->name_rank ? -1 : (na->name_rank > nb->name_rank);
 }
 
 static bool any_available(const struct pol_ctx *c, const int *row)
@@ -268,6 +279,9 @@ static int apply_colocation(struct pol_ctx *c, const struct pol_coloc *k, int *t
 		}
 	}
 	if (k->score <= -POL_INF || k->score >= POL_INF || any_available(c, tmp)) {
+		for (size_t n = 0; n < c->n_nodes; n++)
+			if (tmp[n] <= -POL_INF && row[n] > -POL_INF)
+				pol_note_ban(c, k->dep, (int)n, POL_WHY_COLOC);
 		memcpy(row, tmp, c->n_nodes * sizeof(*tmp));
 		if (pri->assigned < 0 && k->score >= POL_INF && !dep->unassigned_reason)
 			dep->unassigned_reason = pol_arena_printf(c->arena,
@@ -407,6 +421,7 @@ static int ban_insufficient_capacity(struct pol_ctx *c, struct pol_rs *rs, long 
 			continue;
 		if (!node_fits(c, &c->nodes[n], check)) {
 			add_location(row, (int)n, -POL_INF);
+			pol_note_ban(c, rs->idx, (int)n, POL_WHY_CAPACITY);
 			rs->capacity_limited = true;
 		}
 	}
@@ -425,9 +440,16 @@ static int choose_node(struct pol_ctx *c, struct pol_rs *rs)
 		return -ENOMEM;
 	int prefer = ban_insufficient_capacity(c, rs, need);
 	/* ties go to the node it runs on (after fewest resources) */
-	struct choose ch = { .c = c, .row = row, .need = need,
-			     .prefer = rs->n_active ? rs->active[0] : -1 };
+	struct choose ch = { .c = c, .row = row, .prefer = rs->n_active ? rs->active[0] : -1 };
 	int best = -1;
+
+	if (c->strategy == POL_PLACE_BALANCED && c->n_dims) {
+		for (size_t n = 0; n < c->n_nodes; n++)
+			if (pol_node_usable(&c->nodes[n]) && eff(row[n]) > -POL_INF)
+				balanced_load(c, &c->nodes[n], need, &c->bmax[n], &c->bsum[n]);
+		ch.bmax = c->bmax;
+		ch.bsum = c->bsum;
+	}
 
 	for (size_t n = 0; n < c->n_nodes; n++)
 		if (best < 0 || compare_nodes(&ch, (int)n, best) < 0)
@@ -459,36 +481,212 @@ static int choose_node(struct pol_ctx *c, struct pol_rs *rs)
 	return chosen;
 }
 
+/* ---- why a resource ends up nowhere ---- */
+
+struct text {
+	char buf[768];
+	size_t len;
+};
+
+static void __attribute__((format(printf, 2, 3))) text_add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->len >= sizeof(t->buf) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, sizeof(t->buf) - t->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->len += (size_t)n < sizeof(t->buf) - t->len ? (size_t)n : sizeof(t->buf) - t->len - 1;
+}
+
+static const char *node_unusable_why(const struct pol_ctx *c, const struct pol_nd *nd)
+{
+	if (nd->unclean)
+		return pol_can_fence(c, nd) ? "is being fenced" : "is unclean and cannot be fenced";
+	if (!nd->online)
+		return "is offline";
+	if (nd->pending)
+		return "is joining";
+	if (nd->shutdown)
+		return "is shutting down";
+	if (nd->maintenance)
+		return "is in maintenance";
+	if (nd->standby)
+		return "is in standby";
+	return "cannot run resources";
+}
+
+static const char *ban_text(enum pol_why w)
+{
+	switch (w) {
+	case POL_WHY_FAILURE: return "failed there";
+	case POL_WHY_COLOC: return "excluded by a colocation";
+	case POL_WHY_CAPACITY: return "lacks capacity";
+	case POL_WHY_ABSENT: return "not allowed by any location";
+	case POL_WHY_HEALTH: return "unhealthy";
+	case POL_WHY_LOCATION: return "banned by a location";
+	default: return "has a negative score";
+	}
+}
+
+static void capacity_text(struct pol_ctx *c, struct pol_rs *rs, struct text *t)
+{
+	const int *row = pol_score_row(c, rs->idx);
+	const unsigned char *why = c->why + (size_t)rs->idx * c->n_nodes;
+	bool first = true;
+
+	text_add(t, "over capacity: needs");
+	for (size_t d = 0; d < c->n_dims; d++) {
+		long long most = -1;
+
+		if (rs->util[d] <= 0)
+			continue;
+		for (size_t n = 0; n < c->n_nodes; n++) {
+			const struct pol_nd *nd = &c->nodes[n];
+
+			if (!pol_node_usable(nd) || (eff(row[n]) < 0 && why[n] != POL_WHY_CAPACITY))
+				continue;
+			if (nd->cap[d] - nd->used[d] > most)
+				most = nd->cap[d] - nd->used[d];
+		}
+		if (most >= rs->util[d])
+			continue;
+		text_add(t, "%s %s %lld, at most %lld free on any node", first ? "" : ";",
+			 c->dims[d], rs->util[d], most < 0 ? 0 : most);
+		first = false;
+	}
+	if (first)
+		text_add(t, " more than any node has free");
+}
+
+static void coloc_text(struct pol_ctx *c, struct pol_rs *rs, struct text *t)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < rs->n_this_with; i++) {
+		const struct pol_coloc *k = &c->colocs[rs->this_with[i]];
+		const struct pol_rs *pri = &c->rscs[k->pri];
+
+		if (k->score > -POL_INF || pri->assigned < 0)
+			continue;
+		text_add(t, "%s%s (%s)", first ? "must not run with " : " or ", pri->id,
+			 c->nodes[pri->assigned].name);
+		first = false;
+	}
+	for (size_t i = 0; i < rs->n_this_with; i++) {
+		const struct pol_coloc *k = &c->colocs[rs->this_with[i]];
+		const struct pol_rs *pri = &c->rscs[k->pri];
+
+		if (k->score < POL_INF || pri->assigned < 0)
+			continue;
+		text_add(t, "%smust run with %s, on %s, where it may not run", first ? "" : "; ",
+			 pri->id, c->nodes[pri->assigned].name);
+		first = false;
+	}
+	if (first)
+		text_add(t, "excluded everywhere by colocations");
+}
+
+/* A reason for people: what keeps every node out.  One cause for all nodes
+ * says that cause precisely; a mix names each node's. */
 static const char *why_nowhere(struct pol_ctx *c, struct pol_rs *rs)
 {
 	const int *row = pol_score_row(c, rs->idx);
-	bool any_usable = false, any_allowed = false, waiting = false;
-	int waiting_node = -1;
+	const unsigned char *why = c->why + (size_t)rs->idx * c->n_nodes;
+	struct text t = { .len = 0 };
+	size_t n_usable = 0, n_same = 0;
+	enum pol_why common = POL_WHY_NONE;
+	bool mixed = false;
 
 	if (rs->unassigned_reason)
 		return rs->unassigned_reason;
 	for (size_t n = 0; n < c->n_nodes; n++) {
-		if (eff(row[n]) >= 0)
-			any_allowed = true;
-		if (pol_node_usable(&c->nodes[n]))
-			any_usable = true;
+		if (!pol_node_usable(&c->nodes[n]))
+			continue;
+		enum pol_why w = eff(row[n]) >= 0 ? POL_WHY_NONE : (enum pol_why)why[n];
+
+		if (!n_usable++)
+			common = w;
+		else if (w != common)
+			mixed = true;
+		n_same += w == common;
 	}
-	for (size_t k = 0; k < rs->n_active; k++)
-		if (c->nodes[rs->active[k]].unclean) {
-			waiting = true;
-			waiting_node = rs->active[k];
+	if (!n_usable) {
+		/* say which nodes it could have used, and what they are up to */
+		size_t shown = 0;
+
+		for (size_t n = 0; n < c->n_nodes; n++) {
+			const struct pol_nd *nd = &c->nodes[n];
+
+			if (eff(row[n]) < 0 && why[n] != POL_WHY_NONE)
+				continue;
+			text_add(&t, "%s%s %s", shown++ ? ", " : "", nd->name, node_unusable_why(c, nd));
 		}
-	if (!any_usable)
-		return "no node can run resources";
-	if (rs->capacity_limited)
-		return "over capacity: no node has enough free utilization";
-	if (!any_allowed) {
-		if (waiting)
-			return pol_arena_printf(c->arena, "waiting for fencing of %s",
-						c->nodes[waiting_node].name);
-		return "banned everywhere";
+		if (!shown)
+			return "no node can run resources";
+		if (shown == 1)
+			return pol_arena_printf(c->arena, "its only allowed node %s", t.buf);
+		return pol_arena_printf(c->arena, "no node can run it: %s", t.buf);
 	}
-	return "no node fits";
+	/* nodes it could use but that are down (say, being fenced) explain
+	 * more than the bans on the others */
+	if (!mixed && (common == POL_WHY_LOCATION || common == POL_WHY_ABSENT)) {
+		size_t shown = 0;
+
+		for (size_t n = 0; n < c->n_nodes; n++) {
+			const struct pol_nd *nd = &c->nodes[n];
+
+			if (pol_node_usable(nd) || eff(row[n]) < 0)
+				continue;
+			text_add(&t, "%s%s %s", shown++ ? ", " : "", nd->name, node_unusable_why(c, nd));
+		}
+		if (shown == 1)
+			return pol_arena_printf(c->arena, "its only allowed node %s", t.buf);
+		if (shown)
+			return pol_arena_printf(c->arena, "the nodes it may run on cannot: %s", t.buf);
+	}
+	if (!mixed) {
+		switch (common) {
+		case POL_WHY_FAILURE: {
+			size_t shown = 0;
+
+			text_add(&t, "failed on");
+			for (size_t n = 0; n < c->n_nodes; n++)
+				if (pol_node_usable(&c->nodes[n]))
+					text_add(&t, "%s %s", shown++ ? "," : "", c->nodes[n].name);
+			text_add(&t, " (clean up its failures to allow it again)");
+			return pol_arena_strdup(c->arena, t.buf);
+		}
+		case POL_WHY_CAPACITY:
+			capacity_text(c, rs, &t);
+			return pol_arena_strdup(c->arena, t.buf);
+		case POL_WHY_COLOC:
+			coloc_text(c, rs, &t);
+			return pol_arena_strdup(c->arena, t.buf);
+		case POL_WHY_ABSENT:
+			return "no location allows any node (symmetric-cluster=false)";
+		case POL_WHY_HEALTH:
+			return "node health rules out every node";
+		case POL_WHY_LOCATION:
+			return "banned everywhere";
+		default:
+			return "no node fits: every node scores below 0";
+		}
+	}
+	text_add(&t, "no node fits:");
+	for (size_t n = 0, shown = 0; n < c->n_nodes; n++) {
+		const struct pol_nd *nd = &c->nodes[n];
+
+		if (!pol_node_usable(nd))
+			text_add(&t, "%s %s %s", shown++ ? "," : "", nd->name, node_unusable_why(c, nd));
+		else
+			text_add(&t, "%s %s %s", shown++ ? "," : "", nd->name,
+				 ban_text(eff(row[n]) >= 0 ? POL_WHY_NONE : (enum pol_why)why[n]));
+	}
+	return pol_arena_strdup(c->arena, t.buf);
 }
 
 static int assign(struct pol_ctx *c, struct pol_rs *rs);
@@ -502,10 +700,13 @@ static int assign(struct pol_ctx *c, struct pol_rs *rs)
 		return 0;       /* done, or a colocation loop: break it here */
 	rs->assigning = true;
 
-	int *tmp = malloc(c->n_nodes * sizeof(*tmp) + 1);
+	int *tmp = NULL;
 
-	if (!tmp)
-		return -ENOMEM;
+	if (rs->n_this_with) {
+		tmp = malloc(c->n_nodes * sizeof(*tmp) + 1);
+		if (!tmp)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < rs->n_this_with; i++) {
 		const struct pol_coloc *k = &c->colocs[rs->this_with[i]];
 
@@ -539,8 +740,8 @@ static int assign(struct pol_ctx *c, struct pol_rs *rs)
 
 	int chosen;
 
-	if (!rs->managed) {
-		/* left alone where it is */
+	if (!rs->managed || rs->blocked) {
+		/* left alone where it is (blocked: until an admin steps in) */
 		chosen = rs->n_active ? rs->active[0] : -1;
 		if (chosen < 0)
 			rs->unassigned_reason = rs->maintenance || c->maintenance_mode ?
@@ -564,8 +765,6 @@ out:
 }
 
 /* ---- assignment order ---- */
-
-static struct pol_ctx *sort_ctx_unused;
 
 struct order_key {
 	struct pol_ctx *c;
@@ -629,7 +828,13 @@ int pol_assign_all(struct pol_ctx *c)
 	int *node_order = NULL;
 	int r = 0;
 
-	(void)sort_ctx_unused;
+	c->bmax = calloc(c->n_nodes + 1, sizeof(*c->bmax));
+	c->bsum = calloc(c->n_nodes + 1, sizeof(*c->bsum));
+	if (!c->bmax || !c->bsum) {
+		free(order);
+		return -ENOMEM;
+	}
+
 	if (!order)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n_rscs; i++)

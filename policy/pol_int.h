@@ -99,6 +99,9 @@ struct pol_nd {
 	long long *cap;                         /* [n_dims] capacity (0 when absent) */
 	long long *used;                        /* [n_dims] assigned so far */
 	int n_assigned;                         /* resources assigned so far */
+	int name_rank;                          /* position of name in sorted order */
+	struct pol_fc *fc;                      /* fail counts recorded on this node */
+	size_t n_fc;
 };
 
 enum pol_on_fail {
@@ -129,6 +132,7 @@ struct pol_hist {
 	bool known;             /* some op tells us the state (probe or later) */
 	bool migrating_from;    /* a migrate_to succeeded here, the target took over or may */
 	bool dangling;          /* migrated away completely, only the stop here is missing */
+	bool has_migrate_to;    /* some migrate_to in this history */
 	bool pending;
 	bool blocked;           /* on-fail=block hit */
 	bool stopped_by_failure;        /* on-fail=stop */
@@ -186,6 +190,7 @@ struct pol_rs {
 	bool blocked;                   /* on-fail=block, or a failed stop that cannot be fenced */
 	bool fatal;                     /* not-configured: may run nowhere */
 	bool failure_ignored;           /* on-fail=ignore hid a failure: no threshold */
+	bool blocks_on_failure;         /* an op has on-fail=block: fail counts never expire */
 	int partial_src, partial_tgt;   /* an unfinished live migration, -1 if none */
 	int mig_tgt_active;             /* a migration may have left it running there, or -1 */
 	int dangling;                   /* a completed migration still to stop there, or -1 */
@@ -260,6 +265,7 @@ struct pol_ctx {
 	struct pol_nd *nodes;
 	size_t n_nodes;
 	struct pol_map node_by_name;    /* uname and id -> index */
+	bool any_pending;               /* some online node is still joining */
 
 	/* utilization dimensions: the names any resource asks for */
 	const char **dims;
@@ -283,6 +289,8 @@ struct pol_ctx {
 	size_t n_ords;
 
 	int *score;                     /* n_rscs x n_nodes */
+	unsigned char *why;             /* n_rscs x n_nodes: enum pol_why of a -INFINITY */
+	long long *bmax, *bsum;         /* scratch for the balanced strategy, per node */
 	int *order;                     /* assignment order of resources */
 
 	/* actions */
@@ -293,9 +301,31 @@ struct pol_ctx {
 	size_t n_warnings, cap_warnings;
 };
 
+/* Why a node is out of the question for a resource, for the reasons the
+ * transition gives (the first cause recorded wins). */
+enum pol_why {
+	POL_WHY_NONE,
+	POL_WHY_LOCATION,       /* a location constraint or rule */
+	POL_WHY_FAILURE,        /* failed there (threshold, failed stop, hard error) */
+	POL_WHY_COLOC,          /* a colocation */
+	POL_WHY_CAPACITY,       /* not enough free utilization */
+	POL_WHY_ABSENT,         /* asymmetric cluster, no location allows it */
+	POL_WHY_HEALTH,         /* node health */
+};
+
+static inline void pol_note_ban(struct pol_ctx *c, int r, int n, enum pol_why why);
+
 static inline int *pol_score_row(struct pol_ctx *c, int r)
 {
 	return c->score + (size_t)r * c->n_nodes;
+}
+
+static inline void pol_note_ban(struct pol_ctx *c, int r, int n, enum pol_why why)
+{
+	unsigned char *w = &c->why[(size_t)r * c->n_nodes + (size_t)n];
+
+	if (*w == POL_WHY_NONE)
+		*w = (unsigned char)why;
 }
 
 /* A node that may run resources at all (online, clean, not standby,
@@ -307,6 +337,9 @@ static inline bool pol_node_usable(const struct pol_nd *n)
 }
 
 int pol_warn(struct pol_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fencing is on, a device exists, and quorum (or policy) allows fencing @nd. */
+bool pol_can_fence(const struct pol_ctx *c, const struct pol_nd *nd);
 
 /* ---- pipeline steps ---- */
 

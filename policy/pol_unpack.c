@@ -203,6 +203,15 @@ int pol_unpack_nodes(struct pol_ctx *c)
 			r = pol_map_put(&c->node_by_name, nd->id, (int)i);
 		if (r < 0)
 			return r;
+		/* the rank of the name among all names: ties between nodes go
+		 * by name, compared as ints in the inner loops */
+		nd->name_rank = 0;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(c->nodes[j].name, nd->name) < 0)
+				nd->name_rank++;
+			else
+				c->nodes[j].name_rank++;
+		}
 		/* Until the status says otherwise a node is offline, and unclean
 		 * when startup-fencing wants every unseen node fenced. */
 		nd->unseen = true;
@@ -386,6 +395,9 @@ int pol_unpack_resources(struct pol_ctx *c)
 		if (c->maintenance_mode || rs->maintenance)
 			rs->managed = false;
 		rs->allow_migrate = pol_bool(meta(c, res, "allow-migrate"), false);
+		for (size_t o = 0; o < res->n_ops; o++)
+			if (pol_streq_i(res->ops[o].on_fail, "block"))
+				rs->blocks_on_failure = true;
 		rs->critical = pol_bool(meta(c, res, "critical"), true);
 		v = meta(c, res, "target-role");
 		rs->target_stopped = pol_streq_i(v, "Stopped");
@@ -556,6 +568,15 @@ int pol_unpack_constraints(struct pol_ctx *c)
 
 /* ---- status: nodes ---- */
 
+bool pol_can_fence(const struct pol_ctx *c, const struct pol_nd *nd)
+{
+	if (!c->stonith_enabled || !c->have_stonith_rsc)
+		return false;
+	if (c->have_quorum || c->nqp == POL_NQP_IGNORE)
+		return true;
+	return nd->online;      /* a member of our partition may be fenced without quorum */
+}
+
 static bool attr_true(const char *v)
 {
 	return pol_bool(v, false);
@@ -698,6 +719,8 @@ static int unpack_node_states(struct pol_ctx *c)
 		    pol_bool(pol_attrs_get(&c->cib->extra, "no-quorum-panic"), false))
 			fence_node(c, nd, "cluster does not have quorum");
 		node_health(c, nd);
+		if (nd->online && nd->pending && !nd->unclean)
+			c->any_pending = true;
 	}
 	for (size_t i = 0; i < c->n_nodes; i++) {
 		struct pol_nd *nd = &c->nodes[i];
@@ -802,55 +825,122 @@ static enum pol_on_fail on_fail_of(struct pol_ctx *c, const struct vg_resource *
 	return POL_ONFAIL_RESTART;
 }
 
-/* Effective fail count of @rs on node @n from the transient attributes:
- * fail-count-RSC#OP_INTERVAL (summed) or the legacy fail-count-RSC, expired
- * by failure-timeout against the newest last-failure-RSC*. */
-static void fail_count(struct pol_ctx *c, struct pol_rs *rs, int n, struct pol_hist *h)
+/* Fail counts live in each node's transient attributes:
+ * fail-count-RSC#OP_INTERVAL (summed per resource) or the legacy
+ * fail-count-RSC, with last-failure-RSC* next to them.  They are read once
+ * per node into a short list, so each history record costs a lookup in a
+ * handful of entries instead of a scan of every attribute. */
+struct pol_fc {
+	int rsc;
+	int count;
+	int64_t last;
+};
+
+static int fc_rsc(struct pol_ctx *c, const char *rest)
 {
-	const struct pol_nd *nd = &c->nodes[n];
-	size_t idlen = strlen(rs->id);
-	int count = 0;
-	int64_t last = 0;
+	size_t len = strcspn(rest, "#");
 
-	if (!nd->st)
-		return;
-	for (size_t s = 0; s < nd->st->transient.n; s++) {
-		const struct vg_nvset *set = &nd->st->transient.v[s];
+	return pol_map_getn(&c->rsc_by_id, rest, len);
+}
 
-		for (size_t p = 0; p < set->n_pairs; p++) {
-			const char *name = set->pairs[p].name;
-			const char *rest;
-			bool is_count;
+static int unpack_fail_counts(struct pol_ctx *c)
+{
+	for (size_t n = 0; n < c->n_nodes; n++) {
+		struct pol_nd *nd = &c->nodes[n];
 
-			if (!name)
-				continue;
-			if (!strncmp(name, "fail-count-", 11)) {
-				rest = name + 11;
-				is_count = true;
-			} else if (!strncmp(name, "last-failure-", 13)) {
-				rest = name + 13;
-				is_count = false;
-			} else {
-				continue;
-			}
-			if (strncmp(rest, rs->id, idlen) || (rest[idlen] != '\0' && rest[idlen] != '#'))
-				continue;
-			if (is_count) {
-				int v;
+		if (!nd->st)
+			continue;
+		for (size_t s = 0; s < nd->st->transient.n; s++) {
+			const struct vg_nvset *set = &nd->st->transient.v[s];
 
-				if (pol_score_parse(set->pairs[p].value, &v) == 0 && v > 0)
-					count = pol_score_add(count, v);
-			} else {
-				long long v;
+			for (size_t p = 0; p < set->n_pairs; p++) {
+				const char *name = set->pairs[p].name;
+				const char *value = set->pairs[p].value;
+				bool is_count;
+				int r;
 
-				if (pol_int_parse(set->pairs[p].value, &v) == 0 && v > last)
-					last = v;
+				if (!name || !value)
+					continue;
+				if (!strncmp(name, "fail-count-", 11)) {
+					name += 11;
+					is_count = true;
+				} else if (!strncmp(name, "last-failure-", 13)) {
+					name += 13;
+					is_count = false;
+				} else {
+					continue;
+				}
+				r = fc_rsc(c, name);
+				if (r < 0)
+					continue;
+				struct pol_fc *fc = NULL;
+
+				for (size_t k = 0; k < nd->n_fc; k++)
+					if (nd->fc[k].rsc == r)
+						fc = &nd->fc[k];
+				if (!fc) {
+					struct pol_fc *v = realloc(nd->fc, (nd->n_fc + 1) * sizeof(*v));
+
+					if (!v)
+						return -ENOMEM;
+					nd->fc = v;
+					fc = &v[nd->n_fc++];
+					memset(fc, 0, sizeof(*fc));
+					fc->rsc = r;
+				}
+				if (is_count) {
+					int v;
+
+					if (pol_score_parse(value, &v) == 0 && v > 0)
+						fc->count = pol_score_add(fc->count, v);
+				} else {
+					long long v;
+
+					if (pol_int_parse(value, &v) == 0 && v > fc->last)
+						fc->last = v;
+				}
 			}
 		}
 	}
+	return 0;
+}
+
+/* Did a failure here come from an operation with on-fail=block?  Such a
+ * failure waits for an admin: failure-timeout does not clear it. */
+static bool failure_blocks(const struct pol_rs *rs, const struct pol_hist *h)
+{
+	for (size_t i = 0; i < h->lrm->n_ops; i++) {
+		const struct vg_lrm_op *op = &h->lrm->ops[i];
+		bool probe = op->operation && !strcmp(op->operation, "monitor") && !op->interval_ms;
+		const struct vg_op *cfg;
+
+		if (!op->operation || (op->op_status == 0 && op->rc_code == target_rc(op, probe)))
+			continue;
+		cfg = config_op(rs->cfg, op->operation, op->interval_ms);
+		if (cfg && pol_streq_i(cfg->on_fail, "block"))
+			return true;
+	}
+	return false;
+}
+
+/* Effective fail count of @rs on node @n: expired by failure-timeout against
+ * the newest last failure, unless an operation of the resource blocks on
+ * failure (then only an admin may clear it). */
+static void fail_count(struct pol_ctx *c, struct pol_rs *rs, int n, struct pol_hist *h)
+{
+	const struct pol_nd *nd = &c->nodes[n];
+	int count = 0;
+	int64_t last = 0;
+
+	for (size_t k = 0; k < nd->n_fc; k++)
+		if (nd->fc[k].rsc == rs->idx) {
+			count = nd->fc[k].count;
+			last = nd->fc[k].last;
+		}
 	h->last_failure = last;
-	if (count > 0 && rs->failure_timeout_ms && last > 0 && !h->blocked &&
-	    c->now >= last + (int64_t)(rs->failure_timeout_ms / 1000))
+	if (count > 0 && rs->failure_timeout_ms && last > 0 &&
+	    c->now >= last + (int64_t)(rs->failure_timeout_ms / 1000) &&
+	    !(rs->blocks_on_failure && failure_blocks(rs, h)))
 		count = 0;      /* expired */
 	h->fail_count = count;
 }
@@ -860,6 +950,50 @@ static bool op_expired(struct pol_ctx *c, const struct pol_rs *rs, const struct 
 	if (!rs->failure_timeout_ms || !op->has_last_rc_change)
 		return false;
 	return c->now >= op->last_rc_change + (int64_t)(rs->failure_timeout_ms / 1000);
+}
+
+enum task {
+	T_OTHER,
+	T_IGNORED,              /* notify, meta-data, reload: say nothing about state */
+	T_MONITOR,
+	T_START,
+	T_STOP,
+	T_MIGRATE_TO,
+	T_MIGRATE_FROM,
+	T_PROMOTE,
+	T_DEMOTE,
+};
+
+/* One string comparison per operation (the first letter picks the
+ * candidate): histories hold nodes x resources records. */
+static enum task classify(const char *t)
+{
+	if (!t)
+		return T_OTHER;
+	switch (t[0]) {
+	case 'm':
+		if (!strcmp(t, "monitor"))
+			return T_MONITOR;
+		if (!strcmp(t, "migrate_to"))
+			return T_MIGRATE_TO;
+		if (!strcmp(t, "migrate_from"))
+			return T_MIGRATE_FROM;
+		return !strcmp(t, "meta-data") ? T_IGNORED : T_OTHER;
+	case 's':
+		if (!strcmp(t, "start"))
+			return T_START;
+		return !strcmp(t, "stop") ? T_STOP : T_OTHER;
+	case 'p':
+		return !strcmp(t, "promote") ? T_PROMOTE : T_OTHER;
+	case 'd':
+		return !strcmp(t, "demote") ? T_DEMOTE : T_OTHER;
+	case 'n':
+		return !strcmp(t, "notify") ? T_IGNORED : T_OTHER;
+	case 'r':
+		return !strcmp(t, "reload") || !strcmp(t, "reload-agent") ? T_IGNORED : T_OTHER;
+	default:
+		return T_OTHER;
+	}
 }
 
 /* Replays one resource's operations on one node in call order. */
@@ -875,7 +1009,11 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 	for (size_t i = 0; i < n_ops; i++) {
 		const struct vg_lrm_op *op = ops[i].op;
 		const char *task = op->operation ? op->operation : "";
-		bool probe = !strcmp(task, "monitor") && op->interval_ms == 0;
+		enum task tk = classify(op->operation);
+		bool probe = tk == T_MONITOR && op->interval_ms == 0;
+
+		if (tk == T_MIGRATE_TO)
+			h->has_migrate_to = true;
 		int rc = op->rc_code;
 		int status = op->op_status;
 		int expect = target_rc(op, probe);
@@ -892,17 +1030,15 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 			status = EXEC_DONE;
 
 		h->last_call_id = op->call_id;
-		if (!strcmp(task, "notify") || !strcmp(task, "meta-data") ||
-		    !strcmp(task, "reload") || !strcmp(task, "reload-agent"))
+		if (tk == T_IGNORED)
 			continue;
 		if (status == EXEC_CANCELLED)
 			continue;
 		if (status == EXEC_PENDING || op->call_id < 0) {
 			/* in flight: a start, migration or stop may have done
 			 * anything yet, so treat the resource as active */
-			if (!strcmp(task, "start") || !strcmp(task, "migrate_to") ||
-			    !strcmp(task, "migrate_from") || !strcmp(task, "stop") ||
-			    !strcmp(task, "promote") || !strcmp(task, "demote"))
+			if (tk == T_START || tk == T_MIGRATE_TO || tk == T_MIGRATE_FROM ||
+			    tk == T_STOP || tk == T_PROMOTE || tk == T_DEMOTE)
 				role = STARTED;
 			h->pending = true;
 			h->known = true;
@@ -926,22 +1062,22 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 
 		if (!failed) {
 			h->known = true;
-			if (!strcmp(task, "stop")) {
+			if (tk == T_STOP) {
 				role = STOPPED;
 				h->failed = false;
 				h->failed_stop = false;
 				h->migrating_from = false;
-			} else if (!strcmp(task, "start") || !strcmp(task, "migrate_from") ||
-				   !strcmp(task, "promote") || !strcmp(task, "demote")) {
+			} else if (tk == T_START || tk == T_MIGRATE_FROM || tk == T_PROMOTE ||
+				   tk == T_DEMOTE) {
 				role = STARTED;
 				/* a successful start supersedes older failures of
 				 * recurring monitors */
 				h->failed = false;
-			} else if (!strcmp(task, "migrate_to")) {
+			} else if (tk == T_MIGRATE_TO) {
 				/* resolved against the target's history later */
 				role = STARTED;
 				h->migrating_from = true;
-			} else if (!strcmp(task, "monitor")) {
+			} else if (tk == T_MONITOR) {
 				if (rc == RC_NOT_RUNNING) {
 					role = STOPPED;
 					h->failed = false;
@@ -952,9 +1088,11 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 			continue;
 		}
 
-		/* "not running" from a resource nobody manages, or on a node in
-		 * maintenance, is news, not a failure: it is stopped there */
-		if (rc == RC_NOT_RUNNING && status == EXEC_DONE && (!rs->managed || nd->maintenance)) {
+		/* "not running" from a resource nobody manages is news, not a
+		 * failure: it is stopped there.  (On a node in maintenance it
+		 * stays a failure there: the node is left alone, and so is what
+		 * it says about the VM.) */
+		if (rc == RC_NOT_RUNNING && status == EXEC_DONE && !rs->managed) {
 			role = STOPPED;
 			h->known = true;
 			h->failed = false;
@@ -978,6 +1116,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		 * on-fail=ignore; "not configured" bans it everywhere. */
 		if (status == EXEC_NOT_INSTALLED) {
 			rs->score[n] = -POL_INF;
+			pol_note_ban(c, rs->idx, n, POL_WHY_FAILURE);
 			if (probe) {
 				h->known = true;
 				role = STOPPED;
@@ -990,6 +1129,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 				   rc == RC_UNIMPLEMENTED || rc == RC_INSUFFICIENT_PRIV ||
 				   status == EXEC_ERROR_HARD) {
 				rs->score[n] = -POL_INF;
+				pol_note_ban(c, rs->idx, n, POL_WHY_FAILURE);
 				if (probe && rc == RC_NOT_INSTALLED) {
 					h->known = true;
 					role = STOPPED;
@@ -1000,7 +1140,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 			/* the failure is recorded but changes nothing, not even
 			 * the migration-threshold count */
 			rs->failure_ignored = true;
-			if (!strcmp(task, "stop"))
+			if (tk == T_STOP)
 				role = STOPPED;
 			else
 				role = STARTED;
@@ -1010,9 +1150,10 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		h->known = true;
 		h->failed = true;
 		h->failed_op = task;
-		if (!strcmp(task, "stop")) {
+		if (tk == T_STOP) {
 			h->failed_stop = true;
 			rs->score[n] = -POL_INF;
+			pol_note_ban(c, rs->idx, n, POL_WHY_FAILURE);
 		}
 		role = STARTED;
 		if (probe && rc == RC_NOT_RUNNING)
@@ -1034,7 +1175,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		default:
 			break;
 		}
-		if (!strcmp(task, "migrate_to")) {
+		if (tk == T_MIGRATE_TO) {
 			h->migrating_from = false;
 		}
 	}
@@ -1047,13 +1188,36 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 	return 0;
 }
 
-static int cmp_hist(const void *a, const void *b)
+/* Groups the history records by resource, nodes in node order: two stable
+ * counting sorts, O(records), where a comparison sort of 32 x 5000 records
+ * would cost more than all the deciding. */
+static int sort_hist(struct pol_ctx *c)
 {
-	const struct pol_hist *x = a, *y = b;
+	size_t n = c->n_hist;
+	struct pol_hist *tmp = malloc((n + 1) * sizeof(*tmp));
+	size_t keys = (c->n_nodes > c->n_rscs ? c->n_nodes : c->n_rscs) + 2;
+	size_t *pos = calloc(keys, sizeof(*pos));
 
-	if (x->rsc != y->rsc)
-		return x->rsc < y->rsc ? -1 : 1;
-	return x->node < y->node ? -1 : (x->node > y->node);
+	if (!tmp || !pos) {
+		free(tmp);
+		free(pos);
+		return -ENOMEM;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		struct pol_hist *from = pass == 0 ? c->hist : tmp;
+		struct pol_hist *to = pass == 0 ? tmp : c->hist;
+
+		memset(pos, 0, keys * sizeof(*pos));
+		for (size_t i = 0; i < n; i++)
+			pos[(pass == 0 ? from[i].node : from[i].rsc) + 1]++;
+		for (size_t k = 1; k < keys; k++)
+			pos[k] += pos[k - 1];
+		for (size_t i = 0; i < n; i++)
+			to[pos[pass == 0 ? from[i].node : from[i].rsc]++] = from[i];
+	}
+	free(tmp);
+	free(pos);
+	return 0;
 }
 
 static struct pol_hist *find_hist(struct pol_rs *rs, int n)
@@ -1120,6 +1284,9 @@ static void resolve_migrations(struct pol_ctx *c, struct pol_rs *rs)
 {
 	for (size_t i = 0; i < rs->n_hist; i++) {
 		struct pol_hist *src = &rs->hist[i];
+
+		if (!src->has_migrate_to)
+			continue;
 		const struct vg_lrm_op *mt = last_op_of(src->lrm, "migrate_to");
 
 		if (!mt || mt->call_id < 0 || mt->op_status == EXEC_PENDING)
@@ -1231,7 +1398,42 @@ int pol_unpack_status(struct pol_ctx *c)
 			h->lrm = lrm;
 		}
 	}
-	qsort(c->hist, c->n_hist, sizeof(*c->hist), cmp_hist);
+	r = unpack_fail_counts(c);
+	if (r < 0)
+		goto out;
+
+	/* Replay every history in document order (node by node, as Pacemaker
+	 * does, which matters when a failure makes a node unclean for the
+	 * records after it), reading the document front to back. */
+	for (size_t i = 0; i < c->n_hist; i++) {
+		struct pol_hist *h = &c->hist[i];
+		const struct vg_lrm_resource *lrm = h->lrm;
+
+		if (lrm->n_ops > cap_ops) {
+			struct op_view *v = realloc(ops, lrm->n_ops * sizeof(*v));
+
+			if (!v) {
+				r = -ENOMEM;
+				goto out;
+			}
+			ops = v;
+			cap_ops = lrm->n_ops;
+		}
+		for (size_t o = 0; o < lrm->n_ops; o++) {
+			ops[o].op = &lrm->ops[o];
+			ops[o].call_id = lrm->ops[o].call_id;
+		}
+		if (lrm->n_ops > 1)
+			qsort(ops, lrm->n_ops, sizeof(*ops), cmp_ops);
+		fail_count(c, &c->rscs[h->rsc], h->node, h);
+		r = replay_history(c, &c->rscs[h->rsc], h->node, h, ops, lrm->n_ops);
+		if (r < 0)
+			goto out;
+	}
+
+	r = sort_hist(c);
+	if (r < 0)
+		goto out;
 	for (size_t i = 0; i < c->n_hist;) {
 		struct pol_rs *rs = &c->rscs[c->hist[i].rsc];
 		size_t j = i;
@@ -1254,35 +1456,17 @@ int pol_unpack_status(struct pol_ctx *c)
 		struct pol_rs *rs = &c->rscs[r_i];
 
 		rs->active = store;
-		for (size_t k = 0; k < rs->n_hist; k++) {
-			struct pol_hist *h = &rs->hist[k];
-			const struct vg_lrm_resource *lrm = h->lrm;
-
-			if (lrm->n_ops > cap_ops) {
-				struct op_view *v = realloc(ops, lrm->n_ops * sizeof(*v));
-
-				if (!v) {
-					r = -ENOMEM;
-					goto out;
-				}
-				ops = v;
-				cap_ops = lrm->n_ops;
-			}
-			for (size_t o = 0; o < lrm->n_ops; o++) {
-				ops[o].op = &lrm->ops[o];
-				ops[o].call_id = lrm->ops[o].call_id;
-			}
-			qsort(ops, lrm->n_ops, sizeof(*ops), cmp_ops);
-			fail_count(c, rs, h->node, h);
-			r = replay_history(c, rs, h->node, h, ops, lrm->n_ops);
-			if (r < 0)
-				goto out;
-		}
 		resolve_migrations(c, rs);
 		for (size_t k = 0; k < rs->n_hist; k++) {
 			struct pol_hist *h = &rs->hist[k];
 			struct pol_nd *nd = &c->nodes[h->node];
 
+			/* on-fail=stop outlives the stop it caused: only cleaning up
+			 * the failure lets the resource start again */
+			if (h->stopped_by_failure)
+				rs->stop_reason = pol_arena_printf(c->arena,
+					"its %s failed on %s (on-fail=stop)",
+					h->failed_op ? h->failed_op : "operation", nd->name);
 			if (!h->active)
 				continue;
 			/* Active on a node that is offline but not yet known to be
@@ -1299,12 +1483,16 @@ int pol_unpack_status(struct pol_ctx *c)
 				rs->managed = false;
 			if (h->failed)
 				rs->failed = true;
-			if (h->blocked)
+			/* a failure that waits for an admin (on-fail=block, or a
+			 * failed stop that fencing will not resolve) pins it */
+			if (h->blocked || (h->failed_stop && !(nd->unclean && pol_can_fence(c, nd))))
 				rs->blocked = true;
-			if (h->stopped_by_failure)
-				rs->stop_reason = "on-fail=stop";
-			if (h->dangling)
+			/* a completed migration's source: not running there any
+			 * more, it only needs the stop that was never done */
+			if (h->dangling) {
 				rs->dangling = h->node;
+				continue;
+			}
 			rs->active[rs->n_active++] = h->node;
 		}
 		/* the target of a migration that may have got there */

@@ -30,6 +30,7 @@ static void ctx_fini(struct pol_ctx *c)
 	for (size_t n = 0; n < c->n_nodes; n++) {
 		free(c->nodes[n].cap);
 		free(c->nodes[n].used);
+		free(c->nodes[n].fc);
 	}
 	free(c->nodes);
 	pol_map_fini(&c->node_by_name);
@@ -45,6 +46,9 @@ static void ctx_fini(struct pol_ctx *c)
 	free(c->coloc_store);
 	free(c->ords);
 	free(c->score);
+	free(c->why);
+	free(c->bmax);
+	free(c->bsum);
 	free(c->order);
 	for (size_t i = 0; i < c->n_acts; i++)
 		free(c->acts[i].after);
@@ -58,7 +62,8 @@ static int alloc_scores(struct pol_ctx *c)
 	size_t cells = c->n_rscs * c->n_nodes;
 
 	c->score = malloc((cells + 1) * sizeof(*c->score));
-	if (!c->score)
+	c->why = calloc(cells + 1, sizeof(*c->why));
+	if (!c->score || !c->why)
 		return -ENOMEM;
 	for (size_t r = 0; r < c->n_rscs; r++)
 		c->rscs[r].score = c->score + r * c->n_nodes;

@@ -5,7 +5,7 @@
 VG_DEPS="build-essential autoconf automake pkg-config git
  libqb-dev libcpg-dev libquorum-dev libcmap-dev libcorosync-common-dev
  libvirt-dev libxml2-dev libxml2-utils libjson-c-dev libcmocka-dev
- corosync jq pacemaker-cli-utils clang valgrind iproute2 util-linux procps"
+ corosync jq pacemaker-cli-utils clang valgrind iproute2 util-linux procps time"
 
 # What the lab needs for real guests (scripts/lab up --vms): one libvirtd per
 # node, QEMU (TCG is enough), and what scripts/guest-build packs into the

@@ -24,6 +24,7 @@ memcpy
 memmove
 memset
 strchr
+strcspn
 strcmp
 strdup
 strlen

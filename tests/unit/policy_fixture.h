@@ -19,6 +19,9 @@
 #include "cib.h"
 #include "policy.h"
 
+/* Each test program uses a different subset of the helpers. */
+#define FX_UNUSED __attribute__((unused))
+
 struct fx {
 	struct vg_cib cib;
 	void **pool;
@@ -26,7 +29,7 @@ struct fx {
 	size_t cap_nodes, cap_rscs, cap_states, cap_locs, cap_colocs, cap_orders;
 };
 
-static void *fx_keep(struct fx *f, void *p)
+static FX_UNUSED void *fx_keep(struct fx *f, void *p)
 {
 	if (!p)
 		abort();
@@ -40,12 +43,12 @@ static void *fx_keep(struct fx *f, void *p)
 	return p;
 }
 
-static char *fx_str(struct fx *f, const char *s)
+static FX_UNUSED char *fx_str(struct fx *f, const char *s)
 {
 	return s ? fx_keep(f, strdup(s)) : NULL;
 }
 
-static __attribute__((format(printf, 2, 3))) char *fx_fmt(struct fx *f, const char *fmt, ...)
+static FX_UNUSED __attribute__((format(printf, 2, 3))) char *fx_fmt(struct fx *f, const char *fmt, ...)
 {
 	va_list ap;
 	char buf[512];
@@ -57,7 +60,7 @@ static __attribute__((format(printf, 2, 3))) char *fx_fmt(struct fx *f, const ch
 }
 
 /* Arrays grow by realloc; the pool tracks the latest pointer. */
-static void *fx_grow(struct fx *f, void *arr, size_t *cap, size_t n, size_t size)
+static FX_UNUSED void *fx_grow(struct fx *f, void *arr, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)
 		return arr;
@@ -72,7 +75,7 @@ static void *fx_grow(struct fx *f, void *arr, size_t *cap, size_t n, size_t size
 	return fx_keep(f, p);
 }
 
-static void fx_free(struct fx *f)
+static FX_UNUSED void fx_free(struct fx *f)
 {
 	for (size_t i = 0; i < f->n_pool; i++)
 		free(f->pool[i]);
@@ -80,7 +83,7 @@ static void fx_free(struct fx *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static void fx_nvset_add(struct fx *f, struct vg_nvsets *sets, const char *name, const char *value)
+static FX_UNUSED void fx_nvset_add(struct fx *f, struct vg_nvsets *sets, const char *name, const char *value)
 {
 	if (sets->n == 0) {
 		sets->v = fx_keep(f, calloc(1, sizeof(*sets->v)));
@@ -98,24 +101,24 @@ static void fx_nvset_add(struct fx *f, struct vg_nvsets *sets, const char *name,
 	set->n_pairs++;
 }
 
-static void fx_prop(struct fx *f, const char *name, const char *value)
+static FX_UNUSED void fx_prop(struct fx *f, const char *name, const char *value)
 {
 	fx_nvset_add(f, &f->cib.crm_config, name, value);
 }
 
-static void fx_rsc_default(struct fx *f, const char *name, const char *value)
+static FX_UNUSED void fx_rsc_default(struct fx *f, const char *name, const char *value)
 {
 	fx_nvset_add(f, &f->cib.rsc_defaults, name, value);
 }
 
-static void fx_init(struct fx *f)
+static FX_UNUSED void fx_init(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->cib.have_quorum = fx_str(f, "1");
 	fx_prop(f, "stonith-enabled", "true");
 }
 
-static struct vg_node *fx_node(struct fx *f, const char *name)
+static FX_UNUSED struct vg_node *fx_node(struct fx *f, const char *name)
 {
 	f->cib.nodes = fx_grow(f, f->cib.nodes, &f->cap_nodes, f->cib.n_nodes, sizeof(struct vg_node));
 	struct vg_node *n = &f->cib.nodes[f->cib.n_nodes++];
@@ -125,7 +128,7 @@ static struct vg_node *fx_node(struct fx *f, const char *name)
 	return n;
 }
 
-static struct vg_node *fx_find_node(struct fx *f, const char *name)
+static FX_UNUSED struct vg_node *fx_find_node(struct fx *f, const char *name)
 {
 	for (size_t i = 0; i < f->cib.n_nodes; i++)
 		if (!strcmp(f->cib.nodes[i].uname, name))
@@ -133,17 +136,17 @@ static struct vg_node *fx_find_node(struct fx *f, const char *name)
 	abort();
 }
 
-static void fx_node_attr(struct fx *f, const char *node, const char *name, const char *value)
+static FX_UNUSED void fx_node_attr(struct fx *f, const char *node, const char *name, const char *value)
 {
 	fx_nvset_add(f, &fx_find_node(f, node)->attrs, name, value);
 }
 
-static void fx_node_util(struct fx *f, const char *node, const char *name, const char *value)
+static FX_UNUSED void fx_node_util(struct fx *f, const char *node, const char *name, const char *value)
 {
 	fx_nvset_add(f, &fx_find_node(f, node)->utilization, name, value);
 }
 
-static struct vg_resource *fx_rsc(struct fx *f, const char *id)
+static FX_UNUSED struct vg_resource *fx_rsc(struct fx *f, const char *id)
 {
 	f->cib.resources = fx_grow(f, f->cib.resources, &f->cap_rscs, f->cib.n_resources,
 				   sizeof(struct vg_resource));
@@ -156,7 +159,7 @@ static struct vg_resource *fx_rsc(struct fx *f, const char *id)
 	return r;
 }
 
-static struct vg_resource *fx_stonith(struct fx *f, const char *id)
+static FX_UNUSED struct vg_resource *fx_stonith(struct fx *f, const char *id)
 {
 	struct vg_resource *r = fx_rsc(f, id);
 
@@ -166,7 +169,7 @@ static struct vg_resource *fx_stonith(struct fx *f, const char *id)
 	return r;
 }
 
-static struct vg_resource *fx_find_rsc(struct fx *f, const char *id)
+static FX_UNUSED struct vg_resource *fx_find_rsc(struct fx *f, const char *id)
 {
 	for (size_t i = 0; i < f->cib.n_resources; i++)
 		if (!strcmp(f->cib.resources[i].id, id))
@@ -174,17 +177,17 @@ static struct vg_resource *fx_find_rsc(struct fx *f, const char *id)
 	abort();
 }
 
-static void fx_meta(struct fx *f, const char *rsc, const char *name, const char *value)
+static FX_UNUSED void fx_meta(struct fx *f, const char *rsc, const char *name, const char *value)
 {
 	fx_nvset_add(f, &fx_find_rsc(f, rsc)->meta, name, value);
 }
 
-static void fx_util(struct fx *f, const char *rsc, const char *name, const char *value)
+static FX_UNUSED void fx_util(struct fx *f, const char *rsc, const char *name, const char *value)
 {
 	fx_nvset_add(f, &fx_find_rsc(f, rsc)->utilization, name, value);
 }
 
-static void fx_location(struct fx *f, const char *rsc, const char *node, int score)
+static FX_UNUSED void fx_location(struct fx *f, const char *rsc, const char *node, int score)
 {
 	f->cib.locations = fx_grow(f, f->cib.locations, &f->cap_locs, f->cib.n_locations,
 				   sizeof(struct vg_location));
@@ -197,7 +200,7 @@ static void fx_location(struct fx *f, const char *rsc, const char *node, int sco
 	l->score = score;
 }
 
-static struct vg_location *fx_location_rule(struct fx *f, const char *rsc, int score,
+static FX_UNUSED struct vg_location *fx_location_rule(struct fx *f, const char *rsc, int score,
 					    const char *attr, enum vg_expr_op op, const char *value)
 {
 	f->cib.locations = fx_grow(f, f->cib.locations, &f->cap_locs, f->cib.n_locations,
@@ -220,7 +223,7 @@ static struct vg_location *fx_location_rule(struct fx *f, const char *rsc, int s
 	return l;
 }
 
-static void fx_colocation(struct fx *f, const char *rsc, const char *with, int score)
+static FX_UNUSED void fx_colocation(struct fx *f, const char *rsc, const char *with, int score)
 {
 	f->cib.colocations = fx_grow(f, f->cib.colocations, &f->cap_colocs, f->cib.n_colocations,
 				     sizeof(struct vg_colocation));
@@ -232,7 +235,7 @@ static void fx_colocation(struct fx *f, const char *rsc, const char *with, int s
 	c->score = score;
 }
 
-static void fx_order(struct fx *f, const char *first, const char *then, enum vg_order_kind kind)
+static FX_UNUSED void fx_order(struct fx *f, const char *first, const char *then, enum vg_order_kind kind)
 {
 	f->cib.orders = fx_grow(f, f->cib.orders, &f->cap_orders, f->cib.n_orders,
 				sizeof(struct vg_order));
@@ -246,7 +249,7 @@ static void fx_order(struct fx *f, const char *first, const char *then, enum vg_
 
 /* Node state: "online" (member), "lost" (left without a clean shutdown),
  * "down" (left cleanly), "crmd-down" (in membership, daemon gone). */
-static struct vg_node_state *fx_state(struct fx *f, const char *node, const char *how)
+static FX_UNUSED struct vg_node_state *fx_state(struct fx *f, const char *node, const char *how)
 {
 	struct vg_node_state *st = NULL;
 
@@ -286,7 +289,7 @@ static struct vg_node_state *fx_state(struct fx *f, const char *node, const char
 	return st;
 }
 
-static void fx_transient(struct fx *f, const char *node, const char *name, const char *value)
+static FX_UNUSED void fx_transient(struct fx *f, const char *node, const char *name, const char *value)
 {
 	struct vg_node_state *st = fx_state(f, node, "online");
 
@@ -294,7 +297,7 @@ static void fx_transient(struct fx *f, const char *node, const char *name, const
 }
 
 /* Appends an operation to @rsc's history on @node (whose state must exist). */
-static struct vg_lrm_op *fx_op(struct fx *f, const char *node, const char *rsc, const char *task,
+static FX_UNUSED struct vg_lrm_op *fx_op(struct fx *f, const char *node, const char *rsc, const char *task,
 			       unsigned interval_ms, int rc, int call_id)
 {
 	struct vg_node_state *st = NULL;
@@ -334,13 +337,25 @@ static struct vg_lrm_op *fx_op(struct fx *f, const char *node, const char *rsc, 
 	return op;
 }
 
+/* A migrate_to / migrate_from record from @src to @tgt. */
+static FX_UNUSED struct vg_lrm_op *fx_migrate_op(struct fx *f, const char *node, const char *rsc,
+				       const char *task, const char *src, const char *tgt,
+				       int rc, int call_id)
+{
+	struct vg_lrm_op *op = fx_op(f, node, rsc, task, 0, rc, call_id);
+
+	op->migrate_source = fx_str(f, src);
+	op->migrate_target = fx_str(f, tgt);
+	return op;
+}
+
 /* A resource running on @node: a successful start. */
-static void fx_running(struct fx *f, const char *node, const char *rsc)
+static FX_UNUSED void fx_running(struct fx *f, const char *node, const char *rsc)
 {
 	fx_op(f, node, rsc, "start", 0, 0, 10);
 }
 
-static struct pol_transition *fx_compute_at(struct fx *f, int64_t now)
+static FX_UNUSED struct pol_transition *fx_compute_at(struct fx *f, int64_t now)
 {
 	struct vg_diags d = { 0 };
 	struct pol_transition *tr = NULL;
@@ -355,12 +370,12 @@ static struct pol_transition *fx_compute_at(struct fx *f, int64_t now)
 	return tr;
 }
 
-static struct pol_transition *fx_compute(struct fx *f)
+static FX_UNUSED struct pol_transition *fx_compute(struct fx *f)
 {
 	return fx_compute_at(f, 100000);
 }
 
-static const char *fx_placed(const struct pol_transition *tr, const char *rsc)
+static FX_UNUSED const char *fx_placed(const struct pol_transition *tr, const char *rsc)
 {
 	for (size_t i = 0; i < tr->n_placement; i++)
 		if (!strcmp(tr->placement[i].resource, rsc))
@@ -368,7 +383,7 @@ static const char *fx_placed(const struct pol_transition *tr, const char *rsc)
 	abort();
 }
 
-static const struct pol_placement *fx_placement(const struct pol_transition *tr, const char *rsc)
+static FX_UNUSED const struct pol_placement *fx_placement(const struct pol_transition *tr, const char *rsc)
 {
 	for (size_t i = 0; i < tr->n_placement; i++)
 		if (!strcmp(tr->placement[i].resource, rsc))
@@ -378,7 +393,7 @@ static const struct pol_placement *fx_placement(const struct pol_transition *tr,
 
 /* The transition's actions as one line each, "1 fence n3", "2 start vm1 n2 after 1",
  * "3 migrate vm2 n1>n2", joined by "; ", for readable assertions. */
-static char *fx_actions(const struct pol_transition *tr)
+static FX_UNUSED char *fx_actions(const struct pol_transition *tr)
 {
 	static char buf[8192];
 	size_t len = 0;
