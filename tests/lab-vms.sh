@@ -36,9 +36,11 @@ ok() { echo "ok: $*"; }
 t_ms() { date +%s%3N; }
 
 checker_pid=
+uplog=$(mktemp)
 cleanup() {
 	[ -n "$checker_pid" ] && kill "$checker_pid" 2>/dev/null
 	"$lab" down --purge >/dev/null 2>&1
+	rm -f "$uplog"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -77,9 +79,9 @@ all_agree() {
 }
 
 t0=$(t_ms)
-if ! "$lab" up --nodes 3 --vms 3 >"$labdir.up.log" 2>&1; then
-	cat "$labdir.up.log"
-	if grep -q "cannot\|not installed\|no kvm\|guest-build" "$labdir.up.log"; then
+if ! "$lab" up --nodes 3 --vms 3 >"$uplog" 2>&1; then
+	cat "$uplog"
+	if grep -q "cannot\|not installed\|no kvm\|guest-build" "$uplog"; then
 		echo "SKIP: the lab with VMs cannot come up here"
 		exit 77
 	fi
