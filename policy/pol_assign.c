@@ -290,10 +290,12 @@ static int apply_colocation(struct pol_ctx *c, const struct pol_coloc *k, int *t
 	return 0;
 }
 
-/* Adds dependent @d's preferences, scaled by @factor, to @work (the primary's
- * row), following further dependents; rolls back when nothing would remain
+/* Adds resource @d's preferences, scaled by @factor, to @work, following
+ * further colocations (towards dependents while assigning a primary; towards
+ * primaries for the assignment order); rolls back when nothing would remain
  * available. */
-static int merge_dependent(struct pol_ctx *c, int d, int *work, const char *attr, float factor)
+static int merge_scores(struct pol_ctx *c, int d, int *work, const char *attr, float factor,
+			bool toward_primaries)
 {
 	struct pol_rs *dep = &c->rscs[d];
 	const int *drow = pol_score_row(c, d);
@@ -312,14 +314,20 @@ static int merge_dependent(struct pol_ctx *c, int d, int *work, const char *attr
 	for (size_t n = 0; n < c->n_nodes; n++) {
 		if (tmp[n] == POL_ABSENT)
 			continue;
-		/* the dependent's best score on a usable node like this one */
+		/* the other resource's best score on a usable node like this
+		 * one (by default: this very node) */
 		int best = -POL_INF;
 
-		for (size_t m = 0; m < c->n_nodes; m++) {
-			if (drow[m] == POL_ABSENT || !pol_node_usable(&c->nodes[m]))
-				continue;
-			if (drow[m] > best && same_attr(c, attr, (int)m, (int)n))
-				best = drow[m];
+		if (!attr || !strcmp(attr, "#uname")) {
+			if (drow[n] != POL_ABSENT && pol_node_usable(&c->nodes[n]))
+				best = drow[n];
+		} else {
+			for (size_t m = 0; m < c->n_nodes; m++) {
+				if (drow[m] == POL_ABSENT || !pol_node_usable(&c->nodes[m]))
+					continue;
+				if (drow[m] > best && same_attr(c, attr, (int)m, (int)n))
+					best = drow[m];
+			}
 		}
 		if (factor < 0 && best < 0)
 			continue;       /* a double negative is not a preference */
@@ -332,16 +340,25 @@ static int merge_dependent(struct pol_ctx *c, int d, int *work, const char *attr
 	}
 	if (!any_available(c, tmp))
 		goto out;       /* roll back */
-	for (size_t i = 0; i < dep->n_with_this; i++) {
-		const struct pol_coloc *k = &c->colocs[dep->with_this[i]];
+	if (toward_primaries) {
+		for (size_t i = 0; i < dep->n_this_with && r == 0; i++) {
+			const struct pol_coloc *k = &c->colocs[dep->this_with[i]];
 
-		if (!c->rscs[k->dep].critical && dep->n_active)
-			continue;
-		r = merge_dependent(c, k->dep, tmp, k->node_attribute,
-				    factor * (float)k->score / (float)POL_INF);
-		if (r < 0)
-			goto out;
+			r = merge_scores(c, k->pri, tmp, k->node_attribute,
+					 factor * (float)k->score / (float)POL_INF, true);
+		}
+	} else {
+		for (size_t i = 0; i < dep->n_with_this && r == 0; i++) {
+			const struct pol_coloc *k = &c->colocs[dep->with_this[i]];
+
+			if (!c->rscs[k->dep].critical && dep->n_active)
+				continue;
+			r = merge_scores(c, k->dep, tmp, k->node_attribute,
+					 factor * (float)k->score / (float)POL_INF, false);
+		}
 	}
+	if (r < 0)
+		goto out;
 	memcpy(work, tmp, c->n_nodes * sizeof(*tmp));
 out:
 	free(tmp);
@@ -722,8 +739,8 @@ static int assign(struct pol_ctx *c, struct pol_rs *rs)
 
 		if (!c->rscs[k->dep].critical && rs->n_active)
 			continue;
-		r = merge_dependent(c, k->dep, row, k->node_attribute,
-				    (float)k->score / (float)POL_INF);
+		r = merge_scores(c, k->dep, row, k->node_attribute,
+				 (float)k->score / (float)POL_INF, false);
 		if (r < 0)
 			goto out;
 	}
@@ -769,6 +786,7 @@ out:
 struct order_key {
 	struct pol_ctx *c;
 	const int *node_order;
+	int **rows;             /* per resource: its row merged with its primaries', or NULL */
 };
 
 static int cmp_priority(const void *a, const void *b, void *arg)
@@ -780,8 +798,10 @@ static int cmp_priority(const void *a, const void *b, void *arg)
 		return x->priority > y->priority ? -1 : 1;
 	if (k->node_order) {
 		/* with a placement strategy: the higher score on the current
-		 * node first, then the higher score on any node */
-		const int *rx = pol_score_row(k->c, x->idx), *ry = pol_score_row(k->c, y->idx);
+		 * node first, then the higher score on any node, counting the
+		 * preferences of what each must run with */
+		const int *rx = k->rows[x->idx] ? k->rows[x->idx] : pol_score_row(k->c, x->idx);
+		const int *ry = k->rows[y->idx] ? k->rows[y->idx] : pol_score_row(k->c, y->idx);
 		int sx = x->n_active ? eff(rx[x->active[0]]) : -POL_INF;
 		int sy = y->n_active ? eff(ry[y->active[0]]) : -POL_INF;
 
@@ -851,8 +871,44 @@ int pol_assign_all(struct pol_ctx *c)
 			node_order[i] = (int)i;
 		qsort_r(node_order, c->n_nodes, sizeof(*node_order), cmp_nodes_for_order, c);
 		key.node_order = node_order;
+		key.rows = calloc(c->n_rscs + 1, sizeof(*key.rows));
+		if (!key.rows) {
+			r = -ENOMEM;
+			goto sorted;
+		}
+		for (size_t i = 0; i < c->n_rscs && r == 0; i++) {
+			struct pol_rs *rs = &c->rscs[i];
+
+			if (!rs->n_this_with)
+				continue;
+			key.rows[i] = malloc(c->n_nodes * sizeof(int) + 1);
+			if (!key.rows[i]) {
+				r = -ENOMEM;
+				break;
+			}
+			memcpy(key.rows[i], pol_score_row(c, (int)i), c->n_nodes * sizeof(int));
+			rs->merging = true;
+			for (size_t j = 0; j < rs->n_this_with && r == 0; j++) {
+				const struct pol_coloc *k = &c->colocs[rs->this_with[j]];
+
+				r = merge_scores(c, k->pri, key.rows[i], k->node_attribute,
+						 (float)k->score / (float)POL_INF, true);
+			}
+			rs->merging = false;
+		}
 	}
-	sort_ints(order, c->n_rscs, &key);
+	if (r == 0)
+		sort_ints(order, c->n_rscs, &key);
+sorted:
+	if (key.rows)
+		for (size_t i = 0; i < c->n_rscs; i++)
+			free(key.rows[i]);
+	free(key.rows);
+	if (r < 0) {
+		free(node_order);
+		c->order = order;
+		return r;
+	}
 	c->order = order;
 
 	for (size_t i = 0; i < c->n_rscs; i++) {

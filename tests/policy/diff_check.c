@@ -129,7 +129,7 @@ static const char *kv_get(const struct kv *v, size_t n, const char *name)
 /* The nvpairs of every @set child of @n, first one wins. */
 static void read_sets(xmlNodePtr n, const char *set, struct kv **v, size_t *nv)
 {
-	for (xmlNodePtr s = n->children; s; s = s->next) {
+	for (xmlNodePtr s = n ? n->children : NULL; s; s = s->next) {
 		if (!is(s, set))
 			continue;
 		for (xmlNodePtr p = s->children; p; p = p->next) {
