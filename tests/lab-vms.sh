@@ -156,7 +156,13 @@ fi
 wait_until '[ "$(where vm1)" = "$target" ]' 30 || fail "vm1 runs on '$(where vm1)', not on $target only"
 sleep 3
 boots2=$(grep -c "VIGIL-GUEST BOOTED name=vm1" "$labdir/vms/vm1.serial.log" 2>/dev/null || echo 0)
-[ "$boots" = "$boots2" ] && ok "vm1 did not reboot (live)" || fail "vm1 booted again during its migration"
+if [ "$boots" -lt 1 ]; then
+	echo "note: vm1's boot marker is not in $labdir/vms/vm1.serial.log; the no-reboot check is not made"
+elif [ "$boots" = "$boots2" ]; then
+	ok "vm1 did not reboot (live; $boots boot marker)"
+else
+	fail "vm1 booted again during its migration"
+fi
 "$lab" exec n1 vigil resource clear vm1 >/dev/null || fail "vigil resource clear vm1"
 
 # 4. Standby drains a node, online takes it back.
