@@ -252,6 +252,7 @@ static void report_to_dc(struct crmd_core *c)
 	size_t len;
 	if (!vg_msg_status_report_encode(&r, c->local_nodeid, ++c->send_seq, &buf, &len))
 		core_send(c, buf, len);
+	rsc_report_due(c);
 }
 
 static void note_dc(struct crmd_core *c)
@@ -725,6 +726,7 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 		struct vg_msg_config_confirm confirm;
 		struct vg_msg_status_report report;
 		struct vg_msg_status_section section;
+		struct vg_msg_rsc rsc;
 	} m;
 	memset(&m, 0, sizeof(m));
 	if (!rc) {
@@ -744,6 +746,9 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 			break;
 		case VG_MSG_STATUS_SECTION:
 			rc = vg_msg_status_section_decode(payload, h.length, &m.section, &d);
+			break;
+		case VG_MSG_RSC:
+			rc = vg_msg_rsc_decode(payload, h.length, &m.rsc, &d);
 			break;
 		default:
 			/* Fragments are the transport's; one up here is a broken transfer. */
@@ -786,6 +791,10 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 	case VG_MSG_STATUS_SECTION:
 		on_status_section(c, from, &m.section);
 		vg_msg_status_section_clear(&m.section);
+		break;
+	case VG_MSG_RSC:
+		rsc_on_message(c, from, m.rsc.json, m.rsc.json_len);
+		vg_msg_rsc_clear(&m.rsc);
 		break;
 	}
 }
@@ -1101,6 +1110,8 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 					 "%d ms: configuration changes wait for it", c->ring_seq,
 					 QUORUM_OVERDUE_MS);
 			break;
+		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
+		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
 		case CRMD_TIMER_COUNT: break;
 		}
 		break;
@@ -1113,7 +1124,14 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 	case CRMD_EV_CLIENT_GONE:
 		config_client_gone(c, ev->client_gone.client_id);
 		break;
+	case CRMD_EV_HV_DONE:
+		rsc_on_hv_done(c, ev);
+		break;
+	case CRMD_EV_HV_EVENT:
+		rsc_on_hv_event(c, ev);
+		break;
 	}
+	rsc_after_event(c);
 }
 
 int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg,
@@ -1143,6 +1161,10 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 		return -ENOMEM;
 	}
 	set_node_name(c, c->local_nodeid, c->local_name);
+	if (rsc_init(c)) {
+		crmd_core_free(c);
+		return -ENOMEM;
+	}
 	*ret_core = c;
 	return 0;
 }
@@ -1151,6 +1173,7 @@ void crmd_core_free(struct crmd_core *c)
 {
 	if (!c)
 		return;
+	rsc_free(c);
 	for (size_t i = 0; i < c->n_members; i++) {
 		vg_msg_sync_clear(&c->members[i].sync);
 		free(c->members[i].name);

@@ -191,9 +191,10 @@ static void reply_status(struct crmd_core *c, uint64_t client_id)
 		json_object *ro = json_object_new_object();
 		json_object_object_add(ro, "id", json_object_new_string(r->id ? r->id : ""));
 		json_object_object_add(ro, "agent", json_object_new_string(r->agent ? r->agent : ""));
-		/* Nothing runs resources yet (VM execution is a later issue). */
-		json_object_object_add(ro, "state", json_object_new_string("stopped"));
-		json_object_object_add(ro, "node", NULL);
+		const char *where = NULL;
+		const char *state = crmd_core_rsc_state(c, r->id ? r->id : "", &where);
+		json_object_object_add(ro, "state", json_object_new_string(state));
+		json_object_object_add(ro, "node", where ? json_object_new_string(where) : NULL);
 		if (r->target_role)
 			json_object_object_add(ro, "target_role",
 					       json_object_new_string(r->target_role));

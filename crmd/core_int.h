@@ -130,6 +130,10 @@ struct crmd_core {
 	uint32_t num_updates;
 	char *last_status_sent;
 	bool status_timer_armed;
+
+	/* Resources: node-side execution and the DC's transitions (core_rsc.c,
+	 * core_transition.c). */
+	struct crmd_rsc *rsc;
 };
 
 /* core.c */
@@ -169,5 +173,21 @@ void client_reply_error(struct crmd_core *c, uint64_t client_id, int rc, const c
 			const struct vg_diags *diags, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 void client_reply_ok(struct crmd_core *c, uint64_t client_id, const char *message);
+
+/* core_rsc.c */
+int rsc_init(struct crmd_core *c);
+void rsc_free(struct crmd_core *c);
+/* This node's report is due (DC changed, round closed): probe and report. */
+void rsc_report_due(struct crmd_core *c);
+void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
+void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
+void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
+/* After any event: membership or configuration may have changed. */
+void rsc_after_event(struct crmd_core *c);
+
+/* core_transition.c */
+void tr_kick(struct crmd_core *c);
+void tr_on_timer(struct crmd_core *c);
+void tr_on_actions_timer(struct crmd_core *c);
 
 #endif /* VIGIL_CRMD_CORE_INT_H */

@@ -57,6 +57,8 @@ struct harness {
 	struct vg_member procs[MAX_NODES + 1][MAX_NODES];
 	size_t n_procs[MAX_NODES + 1];
 	uint64_t part_ring[MAX_NODES + 1];
+	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
+	void *hv_data;
 };
 
 /* ---- queue ---- */
@@ -228,6 +230,24 @@ static void env_reply(void *ctx, uint64_t client_id, const char *json)
 	n->replies = r;
 }
 
+static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
+{
+	struct hnode *n = ctx;
+	return n->h->hv_fn(n->h->hv_data, (int)(n - n->h->nodes), a);
+}
+
+void h_set_hv(struct harness *h, h_hv_fn fn, void *data)
+{
+	h->hv_fn = fn;
+	h->hv_data = data;
+}
+
+void h_handle(struct harness *h, int node, const struct crmd_event *ev)
+{
+	if (h->nodes[node].core)
+		crmd_core_handle(h->nodes[node].core, ev);
+}
+
 static void env_log(void *ctx, int level, const char *msg)
 {
 	struct hnode *n = ctx;
@@ -316,6 +336,7 @@ void h_daemon_start(struct harness *h, int node)
 		.ctx = n, .now_ms = env_now, .timer_arm = env_timer_arm,
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
 		.reply = env_reply, .log = env_log,
+		.hv_submit = h->hv_fn ? env_hv_submit : NULL,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = (uint32_t)node, .local_pid = n->pid, .cluster_name = "test",

@@ -23,6 +23,12 @@
 struct harness;
 
 struct harness *h_new(int n_nodes);
+/* Simulated hypervisors (set before booting): @fn gets every hv_submit of
+ * every node and must not call back; results go in later with h_handle(). */
+typedef int (*h_hv_fn)(void *data, int node, const struct crmd_hv_action *a);
+void h_set_hv(struct harness *h, h_hv_fn fn, void *data);
+/* Hands a local event (a hypervisor's result or event) to node's core. */
+void h_handle(struct harness *h, int node, const struct crmd_event *ev);
 void h_free(struct harness *h);
 
 /** Powers a node on: Corosync joins its partition, then vigild starts. */
