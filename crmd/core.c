@@ -533,6 +533,13 @@ static void mark_bad(struct crmd_core *c, struct member *m, const char *why)
 
 static void on_sync(struct crmd_core *c, struct member *from, struct vg_msg_sync *s)
 {
+	/* A member of this very view is synchronizing while we are not: it
+	 * joined in a view with a process we had already excluded (its bad
+	 * message was delivered before it joined), and that process left, so
+	 * its round restarted alone.  Join it, or it waits forever.  Every
+	 * synced member sees this SYNC at the same point and joins alike. */
+	if (!c->round_active && c->synced && view_is_current(c, s->view, s->n_view))
+		start_round(c, "a member is synchronizing");
 	if (!c->round_active || c->round_waiting_full || !view_is_current(c, s->view, s->n_view)) {
 		core_log(c, LOG_DEBUG, "stale sync from node %" PRIu32 " ignored", from->id.nodeid);
 		vg_msg_sync_clear(s);

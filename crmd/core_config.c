@@ -308,16 +308,18 @@ static enum outcome compute(struct crmd_core *c, const struct vg_msg_config_chan
 	int rc = 0;
 	switch (m->op) {
 	case VG_CHANGE_REPLACE: {
-		/* A versioned document must be based on the current configuration or
-		 * newer: an older one means somebody changed it in between. */
+		/* A document must be based on the current configuration or newer: an
+		 * older one means somebody changed it in between.  Every document
+		 * carries its version (admin_epoch is required), 0:0 included: the
+		 * output of `show` on a new cluster is based on 0:0 like any other
+		 * (K2: treating 0:0 as "unversioned" lost updates). */
 		struct vg_cfg_version f;
 		if (crmd_doc_version(m->xml, m->xml_len, &f, d)) {
 			snprintf(why, why_len, "the document is invalid");
 			return INVALID;
 		}
-		bool versioned = f.admin_epoch || f.epoch;
-		if (versioned && (f.admin_epoch < cur.admin_epoch ||
-				  (f.admin_epoch == cur.admin_epoch && f.epoch < cur.epoch))) {
+		if (f.admin_epoch < cur.admin_epoch ||
+		    (f.admin_epoch == cur.admin_epoch && f.epoch < cur.epoch)) {
 			snprintf(why, why_len,
 				 "conflict: the document is based on configuration %" PRIu32 ":%" PRIu32
 				 " but the cluster is at %" PRIu32 ":%" PRIu32 "; somebody changed it "
