@@ -230,9 +230,13 @@ uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
 	return c->dc.nodeid;
 }
 
+/* The DC acts only where the configuration may change: Corosync's quorum and
+ * a majority of vigilds in the view.  A vigild alone (or a minority of them) in
+ * a Corosync-quorate ring may hold a stale copy that lacks an acknowledged
+ * change; deciding on it would undo that change (K1). */
 uint32_t crmd_core_dc(const struct crmd_core *c)
 {
-	return core_quorate_now(c) ? c->dc.nodeid : 0;
+	return core_may_change(c, NULL, 0) ? c->dc.nodeid : 0;
 }
 
 static bool self_is_dc(const struct crmd_core *c)
@@ -267,7 +271,8 @@ static void note_dc(struct crmd_core *c)
 	else
 		core_log(c, LOG_NOTICE, "no DC may act now (%s)",
 			 !core_quorum_known(c) ? "quorum not yet known" :
-			 !core_quorate_now(c) ? "no quorum" : "synchronizing");
+			 !core_quorate_now(c) ? "no quorum" :
+			 !core_may_change(c, NULL, 0) ? "no quorum of vigild" : "synchronizing");
 	c->dc_logged = dc;
 	report_to_dc(c);
 	core_status_changed(c);
@@ -287,6 +292,7 @@ static void send_sync(struct crmd_core *c)
 			 (c->round_primary ? VG_SYNC_WAS_QUORATE : 0),
 		.version = c->cfg_ver,
 		.config_crc = c->cfg_crc,
+		.term = c->cfg_term,
 		.view = view,
 		.n_view = c->n_members,
 		.seniority = c->synced ? c->seniority : NULL,
@@ -313,19 +319,30 @@ static void start_round(struct crmd_core *c, const char *why)
 	send_sync(c);
 }
 
-/* Which configuration to keep: a valid one, then the newest, then - at equal
- * versions - the one of a partition that could change it, then the lowest id.
- * The newest first: a change is acknowledged only once it is on a majority of
- * disks (core_may_change()), so the newest copy in any group that may change
- * the configuration holds every acknowledged change.  Equal versions with
- * different contents come from a member that, cut off, delivered its own change
- * that nobody else saw: that change was never acknowledged and loses against
- * the quorate side's.  The same on every member: all have the same SYNCs. */
+/* Which configuration to keep: a valid one, then the highest commit term, then
+ * the newest version, then - at equal versions - the one of a partition that
+ * could change it, then the lowest id.  The same on every member: all have the
+ * same SYNCs.
+ *
+ * The commit term is the ring seq of the quorate ring in which the document's
+ * last change was applied (like Raft's term of the last log entry).  A change
+ * is acknowledged only once every vigild of a view with a majority of vigilds
+ * stored it (core_may_change()), so any later group that may change the
+ * configuration contains a disk holding it or a descendant.  A member being cut
+ * off can deliver its own changes alone in the old ring (Corosync orders
+ * "agreed", not "safe"): never acknowledged, they carry the old ring's term and
+ * may be several versions ahead.  Anything the majority committed afterwards
+ * was applied in a later quorate ring (a higher seq: Corosync numbers a ring
+ * above every ring its members saw, and two quorate rings share a node), so the
+ * term puts it first whatever the versions.  Within one term the changes are
+ * one totally ordered chain, so the newest version holds the others. */
 static bool config_better(const struct member *a, const struct member *b)
 {
 	uint32_t fa = a->sync.flags, fb = b->sync.flags;
 	if ((fa & VG_SYNC_HAVE_CONFIG) != (fb & VG_SYNC_HAVE_CONFIG))
 		return fa & VG_SYNC_HAVE_CONFIG;
+	if (a->sync.term != b->sync.term)
+		return a->sync.term > b->sync.term;
 	int v = vg_cfg_version_cmp(&a->sync.version, &b->sync.version);
 	if (v)
 		return v > 0;
@@ -405,6 +422,7 @@ static void complete_round(struct crmd_core *c)
 	c->winner = win->id;
 	c->winner_version = win->sync.version;
 	c->winner_crc = win->sync.config_crc;
+	c->winner_term = win->sync.term;
 
 	/* Seniority: the lists of the side that could act first, then the
 	 * others', then those without one, by id.  A DC that stays stays first. */
@@ -440,7 +458,8 @@ static void complete_round(struct crmd_core *c)
 	bool need_full = false;
 	for (size_t r = 0; r < n; r++)
 		if (vg_cfg_version_cmp(&ranked[r]->sync.version, &win->sync.version) ||
-		    ranked[r]->sync.config_crc != win->sync.config_crc)
+		    ranked[r]->sync.config_crc != win->sync.config_crc ||
+		    ranked[r]->sync.term != win->sync.term)
 			need_full = true;
 	char b[32];
 	core_log(c, LOG_INFO, "sync: %s has the configuration to keep (%" PRIu32 ":%" PRIu32
@@ -515,6 +534,13 @@ static void mark_bad(struct crmd_core *c, struct member *m, const char *why)
 
 static void on_sync(struct crmd_core *c, struct member *from, struct vg_msg_sync *s)
 {
+	/* A member of this very view is synchronizing while we are not: it
+	 * joined in a view with a process we had already excluded (its bad
+	 * message was delivered before it joined), and that process left, so
+	 * its round restarted alone.  Join it, or it waits forever.  Every
+	 * synced member sees this SYNC at the same point and joins alike. */
+	if (!c->round_active && c->synced && view_is_current(c, s->view, s->n_view))
+		start_round(c, "a member is synchronizing");
 	if (!c->round_active || c->round_waiting_full || !view_is_current(c, s->view, s->n_view)) {
 		core_log(c, LOG_DEBUG, "stale sync from node %" PRIu32 " ignored", from->id.nodeid);
 		vg_msg_sync_clear(s);
@@ -559,6 +585,7 @@ static void on_full(struct crmd_core *c, struct member *from, struct vg_msg_conf
 			 c->cfg_ver.admin_epoch, c->cfg_ver.epoch, c->cfg_ver.num_updates);
 		config_install(c, norm, norm_len, "state transfer");
 	}
+	c->cfg_term = c->winner_term;
 	free(norm);
 	close_round(c);
 }
@@ -1055,7 +1082,7 @@ static void on_group_event(struct crmd_core *c, const struct crmd_event *ev)
 
 /* ---- entry points ---- */
 
-static void on_start(struct crmd_core *c, const char *xml, size_t len)
+static void on_start(struct crmd_core *c, const char *xml, size_t len, uint64_t term)
 {
 	c->started = true;
 	struct vg_diags d = { 0 };
@@ -1063,11 +1090,13 @@ static void on_start(struct crmd_core *c, const char *xml, size_t len)
 	size_t norm_len = 0;
 	if (xml && !crmd_doc_normalize(xml, len, NULL, &norm, &norm_len, &d)) {
 		config_install(c, norm, norm_len, "read from disk");
+		c->cfg_term = term;
 		c->have_config = true;
 		/* What we read is what is on disk. */
 		c->has_written = true;
 		c->written = c->cfg_ver;
 		c->written_crc = c->cfg_crc;
+		c->written_term = term;
 	} else {
 		if (xml)
 			core_log(c, LOG_ERR, "the stored configuration is unusable (%s): starting "
@@ -1088,7 +1117,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 {
 	switch (ev->type) {
 	case CRMD_EV_START:
-		on_start(c, ev->start.xml, ev->start.len);
+		on_start(c, ev->start.xml, ev->start.len, ev->start.term);
 		break;
 	case CRMD_EV_RING:
 	case CRMD_EV_VIEW:

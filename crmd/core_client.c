@@ -284,7 +284,7 @@ static void submit_change(struct crmd_core *c, uint64_t client_id, json_object *
 	int rc;
 	if (op == VG_CHANGE_REPLACE) {
 		struct vg_cfg_version f;
-		if (!crmd_doc_version(m.xml, m.xml_len, &f, &d) && (f.admin_epoch || f.epoch)) {
+		if (!crmd_doc_version(m.xml, m.xml_len, &f, &d)) {
 			m.flags |= VG_CHANGE_HAS_BASE;
 			m.base = f;
 		}

@@ -98,12 +98,17 @@ struct crmd_core {
 	struct vg_member winner;
 	struct vg_cfg_version winner_version;
 	uint32_t winner_crc;
+	uint64_t winner_term;
 
 	/* Configuration. */
 	char *cfg;
 	size_t cfg_len;
 	struct vg_cfg_version cfg_ver;
 	uint32_t cfg_crc;
+	/* The commit term of cfg: the ring seq of the quorate ring in which its
+	 * last change was applied (0: never changed through the group).  Kept on
+	 * disk beside the document; the sync merge ranks by it first. */
+	uint64_t cfg_term;
 	bool have_config;       /* valid, from disk or from the group */
 	struct crmd_doc_summary *summary; /* of cfg, built when first needed */
 
@@ -113,6 +118,7 @@ struct crmd_core {
 	bool has_written;
 	struct vg_cfg_version written, writing;
 	uint32_t written_crc, writing_crc;
+	uint64_t written_term, writing_term;
 
 	/* Group events held in order. */
 	struct held *held_head, *held_tail;

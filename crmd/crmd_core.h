@@ -90,8 +90,10 @@ struct crmd_env {
 	int (*group_send)(void *ctx, const void *frame, size_t len);
 	/* Durably store the configuration (write a temporary file, fsync, rename,
 	 * fsync the folder).  Completion comes back as CRMD_EV_PERSISTED with the
-	 * same @write_id.  The core has one write in flight at a time. */
-	void (*persist)(void *ctx, uint64_t write_id, const char *xml, size_t len);
+	 * same @write_id.  The core has one write in flight at a time.  @term
+	 * (the document's commit term, see doc/daemon.md) must be stored with
+	 * the document and given back in CRMD_EV_START. */
+	void (*persist)(void *ctx, uint64_t write_id, const char *xml, size_t len, uint64_t term);
 	/* Answer a client request: a JSON text (see doc/daemon.md). */
 	void (*reply)(void *ctx, uint64_t client_id, const char *json);
 	/* One log line, without a trailing newline. */
@@ -160,6 +162,7 @@ struct crmd_event {
 			 * XML); NULL when there was none or it was unusable. */
 			const char *xml;
 			size_t len;
+			uint64_t term;  /* stored with it (0: none) */
 		} start;
 		struct {
 			uint64_t seq;
@@ -230,8 +233,8 @@ void crmd_core_handle(struct crmd_core *core, const struct crmd_event *ev);
 
 /* ---- read-only views, for vigild's logs, tests and the simulator ---- */
 
-/** The DC's node id, or 0 when there is none that may act (no quorum, not yet
- *  agreed). */
+/** The DC's node id, or 0 when there is none that may act (no quorum, fewer
+ *  than a majority of vigilds in the view, not yet agreed). */
 uint32_t crmd_core_dc(const struct crmd_core *core);
 /** The DC this member currently believes in, quorum or not (0: unknown). */
 uint32_t crmd_core_dc_candidate(const struct crmd_core *core);

@@ -146,10 +146,11 @@ static void failed_write_job(void *data)
 	free(f);
 }
 
-static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len)
+static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len,
+			uint64_t term)
 {
 	struct vigild *d = ctx;
-	int rc = crmd_store_write(d->store, write_id, xml, len);
+	int rc = crmd_store_write(d->store, write_id, xml, len, term);
 	if (!rc)
 		return;
 	struct failed_write *f = malloc(sizeof(*f));
@@ -551,7 +552,8 @@ int main(int argc, char **argv)
 	}
 	char *stored = NULL, *problem = NULL;
 	size_t stored_len = 0;
-	rc = crmd_store_load(d.opt.state_dir, &stored, &stored_len, &problem);
+	uint64_t stored_term = 0;
+	rc = crmd_store_load(d.opt.state_dir, &stored, &stored_len, &stored_term, &problem);
 	if (rc == -EBADMSG) {
 		qb_log(LOG_ERR, "the stored configuration is damaged: %s; taking the cluster's",
 		       problem ? problem : "?");
@@ -617,6 +619,7 @@ int main(int argc, char **argv)
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = stored;
 	start.start.len = stored_len;
+	start.start.term = stored_term;
 	crmd_core_handle(d.core, &start);
 
 	struct crmd_ipcs_callbacks icb = { .request = on_request, .gone = on_client_gone,

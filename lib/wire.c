@@ -415,6 +415,7 @@ int vg_msg_sync_encode(const struct vg_msg_sync *m, uint32_t sender, uint64_t se
 	w_u32(&w, m->flags);
 	w_version(&w, &m->version);
 	w_u32(&w, m->config_crc);
+	w_u64(&w, m->term);
 	w_members(&w, m->view, m->n_view);
 	w_members(&w, m->seniority, m->n_seniority);
 	return finish(&w, VG_MSG_SYNC, sender, seq, ret_buf, ret_len);
@@ -430,6 +431,7 @@ int vg_msg_sync_decode(const void *payload, size_t len, struct vg_msg_sync *ret,
 		r_fail(&r, "unknown flags");
 	r_version(&r, &m.version);
 	m.config_crc = r_u32(&r);
+	m.term = r_u64(&r);
 	r.what = "sync view";
 	m.view = r_members(&r, &m.n_view);
 	if (!r.bad && !m.n_view)

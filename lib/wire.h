@@ -42,7 +42,10 @@
 #include "diag.h"
 
 #define VG_WIRE_MAGIC 0x4c494756u /* "VGIL" read as little-endian bytes */
-#define VG_WIRE_VERSION 1
+/* 2: SYNC carries the commit term.  Version 1 members cannot merge safely with
+ * version 2 ones (they would rank without terms), so a frame of another
+ * version is refused: upgrade every vigild together (stop all, start all). */
+#define VG_WIRE_VERSION 2
 #define VG_WIRE_HEADER_BYTES 32
 /* Whole frames above this are cut into fragments (CPG-FACTS: stay under the
  * 1,047,552-byte atomic size with room for the fragment header). */
@@ -122,6 +125,7 @@ struct vg_msg_sync {
 	uint32_t flags;
 	struct vg_cfg_version version;
 	uint32_t config_crc;
+	uint64_t term;          /* commit term of the configuration (see doc/daemon.md) */
 	struct vg_member *view;
 	size_t n_view;
 	struct vg_member *seniority;

@@ -32,6 +32,7 @@ struct ev {
 	struct crmd_event ev;  /* pointers into mem */
 	void *mem;
 	size_t mem_len;
+	uint64_t mem_term;      /* a write's commit term */
 	uint64_t write_id;
 	const struct sim_cmd *cmd;
 	int hv_op;             /* sim_hv.c */
@@ -102,6 +103,7 @@ struct node {
 	/* Disk: only what completed is there. */
 	char *disk;
 	size_t disk_len;
+	uint64_t disk_term;    /* the commit term stored beside it */
 	uint64_t disk_hash;
 	struct vg_cfg_version disk_ver;
 	bool disk_fail_next;

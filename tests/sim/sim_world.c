@@ -787,7 +787,8 @@ static int env_send(void *ctx, const void *frame, size_t len)
 	return 0;
 }
 
-static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len)
+static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len,
+			uint64_t term)
 {
 	struct daemon *d = ctx;
 	struct sim_world *w = d->w;
@@ -802,6 +803,7 @@ static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t le
 	memcpy(e->mem, xml, len);
 	((char *)e->mem)[len] = '\0';
 	e->mem_len = len;
+	e->mem_term = term;
 	e->ev.type = CRMD_EV_PERSISTED;
 	e->ev.persisted.write_id = write_id;
 	e->ev.persisted.rc = 0;
@@ -984,6 +986,7 @@ static void daemon_start(struct sim_world *w, int node)
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = n->disk;
 	start.start.len = n->disk ? n->disk_len : 0;
+	start.start.term = n->disk ? n->disk_term : 0;
 	core_event(w, d, &start, false);
 	/* Join the group when Corosync has a ring for this node. */
 	struct ev *e = w_new_ev(w, EV_DAEMON_START, node, 0);
@@ -1467,6 +1470,7 @@ static void write_done(struct sim_world *w, struct ev *e, bool land_only)
 		free(n->disk);
 		n->disk = e->mem;
 		n->disk_len = e->mem_len;
+		n->disk_term = e->mem_term;
 		e->mem = NULL;
 		n->disk_hash = w_hash(n->disk, n->disk_len);
 		struct vg_diags dg = { 0 };

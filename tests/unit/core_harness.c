@@ -20,6 +20,7 @@ struct item {
 	enum crmd_timer timer;
 	bool is_write;          /* completes a write: data goes to disk first */
 	char *write_data;
+	uint64_t write_term;
 	struct crmd_event ev;
 	void *mem;
 };
@@ -38,6 +39,7 @@ struct hnode {
 	uint32_t pid;           /* 0: daemon not running */
 	struct crmd_core *core;
 	char *disk;
+	uint64_t disk_term;     /* the commit term stored with it */
 	struct reply *replies;
 	char **logs;
 	size_t n_logs;
@@ -208,12 +210,14 @@ static int env_send(void *ctx, const void *frame, size_t len)
 	return 0;
 }
 
-static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len)
+static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len,
+			uint64_t term)
 {
 	struct hnode *n = ctx;
 	struct item *it = new_item(n->h, n->idx, 1);
 	it->is_write = true;
 	it->write_data = strndup(xml, len);
+	it->write_term = term;
 	it->ev.type = CRMD_EV_PERSISTED;
 	it->ev.persisted.write_id = write_id;
 	it->ev.persisted.rc = 0;
@@ -349,6 +353,7 @@ void h_daemon_start(struct harness *h, int node)
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = n->disk;
 	start.start.len = n->disk ? strlen(n->disk) : 0;
+	start.start.term = n->disk ? n->disk_term : 0;
 	crmd_core_handle(n->core, &start);
 
 	int part = n->part;
@@ -490,6 +495,7 @@ static bool step_one(struct harness *h, uint64_t limit)
 		if (it->is_write) {
 			free(n->disk);
 			n->disk = it->write_data;
+			n->disk_term = it->write_term;
 			it->write_data = NULL;
 		}
 		crmd_core_handle(n->core, &it->ev);
