@@ -190,7 +190,7 @@ int cli_config_text(const char *xml, size_t len, FILE *out)
 		return -EFBIG;
 	xmlDocPtr doc = xmlReadMemory(xml, (int)len, NULL, NULL,
 				      XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-				      XML_PARSE_NOWARNING);
+				      XML_PARSE_NOWARNING | XML_PARSE_HUGE);
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root) {
 		xmlFreeDoc(doc);

@@ -8,6 +8,7 @@
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -35,8 +36,14 @@ int cli_cmd_simulate(int argc, char **argv);
 /* `vigil status [--output-as text|json|xml]` (cmd_status.c) */
 int cli_cmd_status(int argc, char **argv);
 
-/* `vigil node list` (cmd_node.c) */
+/* `vigil node list|standby|online` (cmd_node.c) */
 int cli_cmd_node(int argc, char **argv);
+
+/* `vigil resource list|locate|start|stop|move|migrate|clear` (cmd_resource.c) */
+int cli_cmd_resource(int argc, char **argv);
+/* `vigil node standby|online [NODE] [--wait [--timeout S]]` (cmd_resource.c);
+ * argv[0] is the verb. */
+int cli_node_standby(int argc, char **argv, bool on);
 
 /* `vigil configure show|load|property` (cmd_configure.c) */
 int cli_configure_show(int argc, char **argv);

@@ -101,12 +101,48 @@ bool core_quorate_now(const struct crmd_core *c)
 	return core_quorum_known(c) && qmap_get(c, c->ring_seq, &q) && q;
 }
 
-/* `primary`: this member's configuration is that of a quorate partition.  It
- * ranks SYNCs when partitions merge, so it is frozen while a round runs. */
+/*
+ * Changes need more than Corosync's quorum: a majority of the cluster's nodes
+ * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
+ * a change confirmed by every vigild of such a view could then live on a
+ * minority of the disks, and a later group of other vigilds, with older copies
+ * and Corosync's quorum too, would never see it.  With a majority of vigilds,
+ * every acknowledged change is on a majority of disks, and every group that
+ * may change the configuration includes one of them.  A two-node cluster
+ * (Corosync's two_node) makes do with one.
+ */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+{
+	if (!core_quorate_now(c)) {
+		if (why)
+			snprintf(why, why_len, "no quorum");
+		return false;
+	}
+	size_t total = c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+	size_t daemons = 0;
+	for (size_t i = 0; i < c->n_members; i++) {
+		if (c->members[i].bad)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
+		daemons += !seen;
+	}
+	if (daemons * 2 > total || (total <= 2 && daemons >= 1))
+		return true;
+	if (why)
+		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
+			 total);
+	return false;
+}
+
+/* `primary`: this member's configuration is that of a partition that may
+ * change it.  It breaks ties between SYNCs and orders seniority when
+ * partitions merge, so it is frozen while a round runs. */
 static void update_primary(struct crmd_core *c)
 {
 	if (!c->round_active && c->synced && core_quorum_known(c))
-		c->primary = core_quorate_now(c);
+		c->primary = core_may_change(c, NULL, 0);
 }
 
 /* ---- names and node bookkeeping ---- */
@@ -194,9 +230,13 @@ uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
 	return c->dc.nodeid;
 }
 
+/* The DC acts only where the configuration may change: Corosync's quorum and
+ * a majority of vigilds in the view.  A vigild alone (or a minority of them) in
+ * a Corosync-quorate ring may hold a stale copy that lacks an acknowledged
+ * change; deciding on it would undo that change (K1). */
 uint32_t crmd_core_dc(const struct crmd_core *c)
 {
-	return core_quorate_now(c) ? c->dc.nodeid : 0;
+	return core_may_change(c, NULL, 0) ? c->dc.nodeid : 0;
 }
 
 static bool self_is_dc(const struct crmd_core *c)
@@ -216,6 +256,7 @@ static void report_to_dc(struct crmd_core *c)
 	size_t len;
 	if (!vg_msg_status_report_encode(&r, c->local_nodeid, ++c->send_seq, &buf, &len))
 		core_send(c, buf, len);
+	rsc_report_due(c);
 }
 
 static void note_dc(struct crmd_core *c)
@@ -230,7 +271,8 @@ static void note_dc(struct crmd_core *c)
 	else
 		core_log(c, LOG_NOTICE, "no DC may act now (%s)",
 			 !core_quorum_known(c) ? "quorum not yet known" :
-			 !core_quorate_now(c) ? "no quorum" : "synchronizing");
+			 !core_quorate_now(c) ? "no quorum" :
+			 !core_may_change(c, NULL, 0) ? "no quorum of vigild" : "synchronizing");
 	c->dc_logged = dc;
 	report_to_dc(c);
 	core_status_changed(c);
@@ -250,6 +292,7 @@ static void send_sync(struct crmd_core *c)
 			 (c->round_primary ? VG_SYNC_WAS_QUORATE : 0),
 		.version = c->cfg_ver,
 		.config_crc = c->cfg_crc,
+		.term = c->cfg_term,
 		.view = view,
 		.n_view = c->n_members,
 		.seniority = c->synced ? c->seniority : NULL,
@@ -276,20 +319,59 @@ static void start_round(struct crmd_core *c, const char *why)
 	send_sync(c);
 }
 
-/* Ranking of SYNCs: the configuration of a quorate partition first, then any
- * valid configuration, then the newest, then the lowest node id.  The same on
- * every member, since every member has the same SYNCs. */
-static bool sync_better(const struct member *a, const struct member *b)
+/* Which configuration to keep: a valid one, then the highest commit term, then
+ * the newest version, then - at equal versions - the one of a partition that
+ * could change it, then the lowest id.  The same on every member: all have the
+ * same SYNCs.
+ *
+ * The commit term is the ring seq of the quorate ring in which the document's
+ * last change was applied (like Raft's term of the last log entry).  A change
+ * is acknowledged only once every vigild of a view with a majority of vigilds
+ * stored it (core_may_change()), so any later group that may change the
+ * configuration contains a disk holding it or a descendant.  A member being cut
+ * off can deliver its own changes alone in the old ring (Corosync orders
+ * "agreed", not "safe"): never acknowledged, they carry the old ring's term and
+ * may be several versions ahead.  Anything the majority committed afterwards
+ * was applied in a later quorate ring (a higher seq: Corosync numbers a ring
+ * above every ring its members saw, and two quorate rings share a node), so the
+ * term puts it first whatever the versions.  Within one term the changes are
+ * one totally ordered chain, so the newest version holds the others. */
+static bool config_better(const struct member *a, const struct member *b)
+{
+	uint32_t fa = a->sync.flags, fb = b->sync.flags;
+	if ((fa & VG_SYNC_HAVE_CONFIG) != (fb & VG_SYNC_HAVE_CONFIG))
+		return fa & VG_SYNC_HAVE_CONFIG;
+	if (a->sync.term != b->sync.term)
+		return a->sync.term > b->sync.term;
+	int v = vg_cfg_version_cmp(&a->sync.version, &b->sync.version);
+	if (v)
+		return v > 0;
+	if ((fa & VG_SYNC_WAS_QUORATE) != (fb & VG_SYNC_WAS_QUORATE))
+		return fa & VG_SYNC_WAS_QUORATE;
+	return member_cmp(&a->id, &b->id) < 0;
+}
+
+/* Whose seniority counts first: the side that could act (its DC stays DC),
+ * then members that were synced, then the lowest id. */
+static bool seniority_better(const struct member *a, const struct member *b)
 {
 	uint32_t fa = a->sync.flags, fb = b->sync.flags;
 	if ((fa & VG_SYNC_WAS_QUORATE) != (fb & VG_SYNC_WAS_QUORATE))
 		return fa & VG_SYNC_WAS_QUORATE;
-	if ((fa & VG_SYNC_HAVE_CONFIG) != (fb & VG_SYNC_HAVE_CONFIG))
-		return fa & VG_SYNC_HAVE_CONFIG;
-	int v = vg_cfg_version_cmp(&a->sync.version, &b->sync.version);
-	if (v)
-		return v > 0;
+	if ((fa & VG_SYNC_SYNCED) != (fb & VG_SYNC_SYNCED))
+		return fa & VG_SYNC_SYNCED;
 	return member_cmp(&a->id, &b->id) < 0;
+}
+
+static void rank(struct member **v, size_t n, bool (*better)(const struct member *,
+							      const struct member *))
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && better(v[j], v[j - 1]); j--) {
+			struct member *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
 }
 
 static bool seniority_has(const struct vg_member *list, size_t n, const struct vg_member *m)
@@ -331,23 +413,20 @@ static void complete_round(struct crmd_core *c)
 	for (size_t i = 0; i < c->n_members; i++)
 		if (!c->members[i].bad && c->members[i].sync_got)
 			ranked[n++] = &c->members[i];
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && sync_better(ranked[j], ranked[j - 1]); j--) {
-			struct member *t = ranked[j];
-			ranked[j] = ranked[j - 1];
-			ranked[j - 1] = t;
-		}
 	if (!n) {
 		free(ranked);
 		return;
 	}
+	rank(ranked, n, config_better);
 	struct member *win = ranked[0];
 	c->winner = win->id;
 	c->winner_version = win->sync.version;
 	c->winner_crc = win->sync.config_crc;
+	c->winner_term = win->sync.term;
 
-	/* Seniority: the winner's list, then the others' in rank order, then
-	 * those without one, by id.  A DC that stays stays first. */
+	/* Seniority: the lists of the side that could act first, then the
+	 * others', then those without one, by id.  A DC that stays stays first. */
+	rank(ranked, n, seniority_better);
 	struct vg_member *sen = calloc(n, sizeof(*sen));
 	size_t ns = 0;
 	if (!sen) {
@@ -379,7 +458,8 @@ static void complete_round(struct crmd_core *c)
 	bool need_full = false;
 	for (size_t r = 0; r < n; r++)
 		if (vg_cfg_version_cmp(&ranked[r]->sync.version, &win->sync.version) ||
-		    ranked[r]->sync.config_crc != win->sync.config_crc)
+		    ranked[r]->sync.config_crc != win->sync.config_crc ||
+		    ranked[r]->sync.term != win->sync.term)
 			need_full = true;
 	char b[32];
 	core_log(c, LOG_INFO, "sync: %s has the configuration to keep (%" PRIu32 ":%" PRIu32
@@ -454,6 +534,13 @@ static void mark_bad(struct crmd_core *c, struct member *m, const char *why)
 
 static void on_sync(struct crmd_core *c, struct member *from, struct vg_msg_sync *s)
 {
+	/* A member of this very view is synchronizing while we are not: it
+	 * joined in a view with a process we had already excluded (its bad
+	 * message was delivered before it joined), and that process left, so
+	 * its round restarted alone.  Join it, or it waits forever.  Every
+	 * synced member sees this SYNC at the same point and joins alike. */
+	if (!c->round_active && c->synced && view_is_current(c, s->view, s->n_view))
+		start_round(c, "a member is synchronizing");
 	if (!c->round_active || c->round_waiting_full || !view_is_current(c, s->view, s->n_view)) {
 		core_log(c, LOG_DEBUG, "stale sync from node %" PRIu32 " ignored", from->id.nodeid);
 		vg_msg_sync_clear(s);
@@ -498,6 +585,7 @@ static void on_full(struct crmd_core *c, struct member *from, struct vg_msg_conf
 			 c->cfg_ver.admin_epoch, c->cfg_ver.epoch, c->cfg_ver.num_updates);
 		config_install(c, norm, norm_len, "state transfer");
 	}
+	c->cfg_term = c->winner_term;
 	free(norm);
 	close_round(c);
 }
@@ -665,6 +753,7 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 		struct vg_msg_config_confirm confirm;
 		struct vg_msg_status_report report;
 		struct vg_msg_status_section section;
+		struct vg_msg_rsc rsc;
 	} m;
 	memset(&m, 0, sizeof(m));
 	if (!rc) {
@@ -684,6 +773,9 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 			break;
 		case VG_MSG_STATUS_SECTION:
 			rc = vg_msg_status_section_decode(payload, h.length, &m.section, &d);
+			break;
+		case VG_MSG_RSC:
+			rc = vg_msg_rsc_decode(payload, h.length, &m.rsc, &d);
 			break;
 		default:
 			/* Fragments are the transport's; one up here is a broken transfer. */
@@ -726,6 +818,10 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 	case VG_MSG_STATUS_SECTION:
 		on_status_section(c, from, &m.section);
 		vg_msg_status_section_clear(&m.section);
+		break;
+	case VG_MSG_RSC:
+		rsc_on_message(c, from, m.rsc.json, m.rsc.json_len);
+		vg_msg_rsc_clear(&m.rsc);
 		break;
 	}
 }
@@ -986,7 +1082,7 @@ static void on_group_event(struct crmd_core *c, const struct crmd_event *ev)
 
 /* ---- entry points ---- */
 
-static void on_start(struct crmd_core *c, const char *xml, size_t len)
+static void on_start(struct crmd_core *c, const char *xml, size_t len, uint64_t term)
 {
 	c->started = true;
 	struct vg_diags d = { 0 };
@@ -994,11 +1090,13 @@ static void on_start(struct crmd_core *c, const char *xml, size_t len)
 	size_t norm_len = 0;
 	if (xml && !crmd_doc_normalize(xml, len, NULL, &norm, &norm_len, &d)) {
 		config_install(c, norm, norm_len, "read from disk");
+		c->cfg_term = term;
 		c->have_config = true;
 		/* What we read is what is on disk. */
 		c->has_written = true;
 		c->written = c->cfg_ver;
 		c->written_crc = c->cfg_crc;
+		c->written_term = term;
 	} else {
 		if (xml)
 			core_log(c, LOG_ERR, "the stored configuration is unusable (%s): starting "
@@ -1019,7 +1117,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 {
 	switch (ev->type) {
 	case CRMD_EV_START:
-		on_start(c, ev->start.xml, ev->start.len);
+		on_start(c, ev->start.xml, ev->start.len, ev->start.term);
 		break;
 	case CRMD_EV_RING:
 	case CRMD_EV_VIEW:
@@ -1041,6 +1139,8 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 					 "%d ms: configuration changes wait for it", c->ring_seq,
 					 QUORUM_OVERDUE_MS);
 			break;
+		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
+		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
 		case CRMD_TIMER_COUNT: break;
 		}
 		break;
@@ -1053,7 +1153,14 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 	case CRMD_EV_CLIENT_GONE:
 		config_client_gone(c, ev->client_gone.client_id);
 		break;
+	case CRMD_EV_HV_DONE:
+		rsc_on_hv_done(c, ev);
+		break;
+	case CRMD_EV_HV_EVENT:
+		rsc_on_hv_event(c, ev);
+		break;
 	}
+	rsc_after_event(c);
 }
 
 int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg,
@@ -1069,6 +1176,7 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 	c->local_nodeid = cfg->local_nodeid;
 	c->local_pid = cfg->local_pid;
 	c->request_timeout_ms = cfg->request_timeout_ms ? cfg->request_timeout_ms : 60000;
+	c->n_cluster_nodes = cfg->n_nodes;
 	for (size_t i = 0; i < cfg->n_nodes; i++)
 		set_node_name(c, cfg->nodes[i].nodeid, cfg->nodes[i].name);
 	const char *self = cfg->local_name ? cfg->local_name : core_node_name(c, c->local_nodeid);
@@ -1082,6 +1190,10 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 		return -ENOMEM;
 	}
 	set_node_name(c, c->local_nodeid, c->local_name);
+	if (rsc_init(c)) {
+		crmd_core_free(c);
+		return -ENOMEM;
+	}
 	*ret_core = c;
 	return 0;
 }
@@ -1090,6 +1202,7 @@ void crmd_core_free(struct crmd_core *c)
 {
 	if (!c)
 		return;
+	rsc_free(c);
 	for (size_t i = 0; i < c->n_members; i++) {
 		vg_msg_sync_clear(&c->members[i].sync);
 		free(c->members[i].name);

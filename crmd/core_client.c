@@ -154,6 +154,8 @@ static void reply_status(struct crmd_core *c, uint64_t client_id)
 	json_object_object_add(self, "id", json_object_new_int64(c->local_nodeid));
 	json_object_object_add(o, "local_node", self);
 	json_object_object_add(o, "quorate", json_object_new_boolean(crmd_core_quorate(c)));
+	json_object_object_add(o, "may_change",
+			       json_object_new_boolean(core_may_change(c, NULL, 0) && !c->round_active));
 	const char *dcname = dc ? core_node_name(c, dc) : NULL;
 	json_object_object_add(o, "dc", dc ? json_object_new_string(dcname ? dcname : "?") : NULL);
 	json_object_object_add(o, "dc_id", dc ? json_object_new_int64(dc) : NULL);
@@ -189,9 +191,10 @@ static void reply_status(struct crmd_core *c, uint64_t client_id)
 		json_object *ro = json_object_new_object();
 		json_object_object_add(ro, "id", json_object_new_string(r->id ? r->id : ""));
 		json_object_object_add(ro, "agent", json_object_new_string(r->agent ? r->agent : ""));
-		/* Nothing runs resources yet (VM execution is a later issue). */
-		json_object_object_add(ro, "state", json_object_new_string("stopped"));
-		json_object_object_add(ro, "node", NULL);
+		const char *where = NULL;
+		const char *state = crmd_core_rsc_state(c, r->id ? r->id : "", &where);
+		json_object_object_add(ro, "state", json_object_new_string(state));
+		json_object_object_add(ro, "node", where ? json_object_new_string(where) : NULL);
 		if (r->target_role)
 			json_object_object_add(ro, "target_role",
 					       json_object_new_string(r->target_role));
@@ -271,16 +274,17 @@ static void submit_change(struct crmd_core *c, uint64_t client_id, json_object *
 	 * without quorum.  Everything else is decided on delivery, by every member
 	 * alike, with the same diagnostics: checking the document here too would
 	 * only double the work for large configurations. */
-	if (core_quorum_known(c) && !core_quorate_now(c)) {
+	char why[96];
+	if (core_quorum_known(c) && !c->round_active && !core_may_change(c, why, sizeof(why))) {
 		vg_msg_config_change_clear(&m);
 		client_reply_error(c, client_id, -EAGAIN, "no-quorum", NULL,
-				   "no quorum: this partition may not change the configuration");
+				   "%s: this partition may not change the configuration", why);
 		return;
 	}
 	int rc;
 	if (op == VG_CHANGE_REPLACE) {
 		struct vg_cfg_version f;
-		if (!crmd_doc_version(m.xml, m.xml_len, &f, &d) && (f.admin_epoch || f.epoch)) {
+		if (!crmd_doc_version(m.xml, m.xml_len, &f, &d)) {
 			m.flags |= VG_CHANGE_HAS_BASE;
 			m.base = f;
 		}

@@ -108,12 +108,13 @@ void config_persist_latest(struct crmd_core *c)
 	if (c->write_inflight || !c->cfg || !c->synced)
 		return;
 	if (c->has_written && !vg_cfg_version_cmp(&c->written, &c->cfg_ver) &&
-	    c->written_crc == c->cfg_crc)
+	    c->written_crc == c->cfg_crc && c->written_term == c->cfg_term)
 		return;
 	c->write_inflight = true;
 	c->writing = c->cfg_ver;
 	c->writing_crc = c->cfg_crc;
-	c->env.persist(c->env.ctx, ++c->write_id, c->cfg, c->cfg_len);
+	c->writing_term = c->cfg_term;
+	c->env.persist(c->env.ctx, ++c->write_id, c->cfg, c->cfg_len, c->cfg_term);
 }
 
 static void send_confirm(struct crmd_core *c, const struct vg_cfg_version *v, int rc)
@@ -138,6 +139,7 @@ void config_on_persisted(struct crmd_core *c, uint64_t write_id, int rc)
 		c->has_written = true;
 		c->written = c->writing;
 		c->written_crc = c->writing_crc;
+		c->written_term = c->writing_term;
 		core_log(c, LOG_DEBUG, "configuration %" PRIu32 ":%" PRIu32 ":%" PRIu32 " is on disk",
 			 c->written.admin_epoch, c->written.epoch, c->written.num_updates);
 	}
@@ -212,10 +214,11 @@ void config_check_requests(struct crmd_core *c)
 		char ver[48];
 		snprintf(ver, sizeof(ver), "%" PRIu32 ":%" PRIu32 ":%" PRIu32, r->target.admin_epoch,
 			 r->target.epoch, r->target.num_updates);
-		if (!core_quorate_now(c)) {
+		char why[96];
+		if (!core_may_change(c, why, sizeof(why))) {
 			client_reply_error(c, r->client_id, -EAGAIN, "no-quorum", NULL,
-					   "no quorum: configuration %s was applied here but not "
-					   "confirmed by a quorate partition; it may be lost", ver);
+					   "%s: configuration %s was applied here but not "
+					   "confirmed by a quorate partition; it may be lost", why, ver);
 			request_done(c, r);
 			r = next;
 			continue;
@@ -298,25 +301,25 @@ static enum outcome compute(struct crmd_core *c, const struct vg_msg_config_chan
 		snprintf(why, why_len, "the cluster is synchronizing");
 		return BUSY;
 	}
-	if (!core_quorate_now(c)) {
-		snprintf(why, why_len, "no quorum");
+	if (!core_may_change(c, why, why_len))
 		return NO_QUORUM;
-	}
 	struct vg_cfg_version cur = c->cfg_ver;
 	struct vg_cfg_version next = { cur.admin_epoch, cur.epoch + 1, 0 };
 	int rc = 0;
 	switch (m->op) {
 	case VG_CHANGE_REPLACE: {
-		/* A versioned document must be based on the current configuration or
-		 * newer: an older one means somebody changed it in between. */
+		/* A document must be based on the current configuration or newer: an
+		 * older one means somebody changed it in between.  Every document
+		 * carries its version (admin_epoch is required), 0:0 included: the
+		 * output of `show` on a new cluster is based on 0:0 like any other
+		 * (K2: treating 0:0 as "unversioned" lost updates). */
 		struct vg_cfg_version f;
 		if (crmd_doc_version(m->xml, m->xml_len, &f, d)) {
 			snprintf(why, why_len, "the document is invalid");
 			return INVALID;
 		}
-		bool versioned = f.admin_epoch || f.epoch;
-		if (versioned && (f.admin_epoch < cur.admin_epoch ||
-				  (f.admin_epoch == cur.admin_epoch && f.epoch < cur.epoch))) {
+		if (f.admin_epoch < cur.admin_epoch ||
+		    (f.admin_epoch == cur.admin_epoch && f.epoch < cur.epoch)) {
 			snprintf(why, why_len,
 				 "conflict: the document is based on configuration %" PRIu32 ":%" PRIu32
 				 " but the cluster is at %" PRIu32 ":%" PRIu32 "; somebody changed it "
@@ -373,7 +376,11 @@ void config_on_change(struct crmd_core *c, struct member *from,
 	if (o == APPLIED) {
 		char what[64];
 		snprintf(what, sizeof(what), "%s from %s", op_name(m->op), sender);
-		config_install(c, xml, len, what);
+		/* The commit term: this change was applied in the ring it was
+		 * delivered in (held events keep ring_seq in step), which is
+		 * quorate with a majority of vigilds, or it would be refused. */
+		if (!config_install(c, xml, len, what))
+			c->cfg_term = c->ring_seq;
 		free(xml);
 		config_persist_latest(c);
 		core_status_changed(c);
@@ -407,7 +414,7 @@ void config_on_change(struct crmd_core *c, struct member *from,
 			break;
 		case NO_QUORUM:
 			client_reply_error(c, r->client_id, -EAGAIN, "no-quorum", NULL,
-					   "no quorum: this partition may not change the configuration");
+					   "%s: this partition may not change the configuration", why);
 			request_done(c, r);
 			break;
 		case CONFLICT:

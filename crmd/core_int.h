@@ -64,6 +64,7 @@ struct crmd_core {
 	char *local_name;
 	char *cluster_name;
 	uint64_t request_timeout_ms;
+	size_t n_cluster_nodes; /* Corosync's nodelist; 0 when it has none */
 	uint64_t send_seq;
 	uint64_t dropped;
 	bool started;
@@ -97,12 +98,17 @@ struct crmd_core {
 	struct vg_member winner;
 	struct vg_cfg_version winner_version;
 	uint32_t winner_crc;
+	uint64_t winner_term;
 
 	/* Configuration. */
 	char *cfg;
 	size_t cfg_len;
 	struct vg_cfg_version cfg_ver;
 	uint32_t cfg_crc;
+	/* The commit term of cfg: the ring seq of the quorate ring in which its
+	 * last change was applied (0: never changed through the group).  Kept on
+	 * disk beside the document; the sync merge ranks by it first. */
+	uint64_t cfg_term;
 	bool have_config;       /* valid, from disk or from the group */
 	struct crmd_doc_summary *summary; /* of cfg, built when first needed */
 
@@ -112,6 +118,7 @@ struct crmd_core {
 	bool has_written;
 	struct vg_cfg_version written, writing;
 	uint32_t written_crc, writing_crc;
+	uint64_t written_term, writing_term;
 
 	/* Group events held in order. */
 	struct held *held_head, *held_tail;
@@ -129,6 +136,10 @@ struct crmd_core {
 	uint32_t num_updates;
 	char *last_status_sent;
 	bool status_timer_armed;
+
+	/* Resources: node-side execution and the DC's transitions (core_rsc.c,
+	 * core_transition.c). */
+	struct crmd_rsc *rsc;
 };
 
 /* core.c */
@@ -138,6 +149,8 @@ struct member *core_member(struct crmd_core *c, uint32_t nodeid, uint32_t pid);
 bool core_is_self(const struct crmd_core *c, const struct vg_member *m);
 bool core_quorum_known(const struct crmd_core *c);
 bool core_quorate_now(const struct crmd_core *c);
+/* The configuration may change: quorate ring and a majority of vigilds. */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len);
 int core_send(struct crmd_core *c, void *frame, size_t len); /* frees frame */
 const char *core_node_name(const struct crmd_core *c, uint32_t nodeid);
 /* Node states as this member computes them (the DC's are the ones kept). */
@@ -166,5 +179,21 @@ void client_reply_error(struct crmd_core *c, uint64_t client_id, int rc, const c
 			const struct vg_diags *diags, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 void client_reply_ok(struct crmd_core *c, uint64_t client_id, const char *message);
+
+/* core_rsc.c */
+int rsc_init(struct crmd_core *c);
+void rsc_free(struct crmd_core *c);
+/* This node's report is due (DC changed, round closed): probe and report. */
+void rsc_report_due(struct crmd_core *c);
+void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
+void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
+void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
+/* After any event: membership or configuration may have changed. */
+void rsc_after_event(struct crmd_core *c);
+
+/* core_transition.c */
+void tr_kick(struct crmd_core *c);
+void tr_on_timer(struct crmd_core *c);
+void tr_on_actions_timer(struct crmd_core *c);
 
 #endif /* VIGIL_CRMD_CORE_INT_H */

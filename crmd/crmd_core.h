@@ -38,10 +38,45 @@ enum crmd_timer {
 	CRMD_TIMER_REQUESTS = 0, /* a client request reached its deadline */
 	CRMD_TIMER_STATUS,       /* the DC's coalesced status broadcast */
 	CRMD_TIMER_QUORUM,       /* quorum of the current ring is overdue */
+	CRMD_TIMER_TRANSITION,   /* the DC's coalesced policy run (core_transition.c) */
+	CRMD_TIMER_ACTIONS,      /* deadlines of actions in flight */
 	CRMD_TIMER_COUNT,
 };
 
-/* The environment.  Every function must be set. */
+/* The hypervisor, as the core sees it (vigild binds it to crmd/exec.h).
+ * States are exec's names: "running", "stopped", "absent", "crashed",
+ * "migrating", "starting", "paused", "unknown". */
+enum crmd_hv_op {
+	CRMD_HV_START,
+	CRMD_HV_STOP,
+	CRMD_HV_MIGRATE,
+	CRMD_HV_MONITOR,
+	CRMD_HV_PROBE,
+};
+
+struct crmd_hv_action {
+	uint64_t call_id;       /* comes back in CRMD_EV_HV_DONE */
+	enum crmd_hv_op op;
+	const char *rsc_id;     /* NULL for PROBE */
+	const char *config;     /* START: domain XML path */
+	const char *migrate_to; /* MIGRATE: destination hypervisor URI */
+	uint32_t timeout_ms;
+};
+
+struct crmd_hv_domain {
+	const char *name;
+	const char *state;
+};
+
+enum crmd_hv_event_kind {
+	CRMD_HV_EV_DOMAIN,      /* a lifecycle event of one domain */
+	CRMD_HV_EV_UP,          /* connected (again): probe */
+	CRMD_HV_EV_DOWN,        /* connection lost */
+};
+
+/* The environment.  Every function must be set, except the hypervisor's
+ * (hv_submit, save_input): NULL means this node runs no resources (tests of
+ * the membership logic) or keeps no policy inputs. */
 struct crmd_env {
 	void *ctx;
 	/* Monotonic milliseconds. */
@@ -55,12 +90,21 @@ struct crmd_env {
 	int (*group_send)(void *ctx, const void *frame, size_t len);
 	/* Durably store the configuration (write a temporary file, fsync, rename,
 	 * fsync the folder).  Completion comes back as CRMD_EV_PERSISTED with the
-	 * same @write_id.  The core has one write in flight at a time. */
-	void (*persist)(void *ctx, uint64_t write_id, const char *xml, size_t len);
+	 * same @write_id.  The core has one write in flight at a time.  @term
+	 * (the document's commit term, see doc/daemon.md) must be stored with
+	 * the document and given back in CRMD_EV_START. */
+	void (*persist)(void *ctx, uint64_t write_id, const char *xml, size_t len, uint64_t term);
 	/* Answer a client request: a JSON text (see doc/daemon.md). */
 	void (*reply)(void *ctx, uint64_t client_id, const char *json);
 	/* One log line, without a trailing newline. */
 	void (*log)(void *ctx, int level, const char *msg);
+	/* Runs an action on this node's hypervisor; its result comes back as
+	 * CRMD_EV_HV_DONE with the same call_id (never from inside the call).
+	 * 0 when submitted, -errno otherwise (no event then). */
+	int (*hv_submit)(void *ctx, const struct crmd_hv_action *action);
+	/* Keeps one policy input (the whole document, status included), numbered
+	 * @seq, for `vigil simulate -x`; the environment rotates old ones. */
+	void (*save_input)(void *ctx, uint64_t seq, const char *xml, size_t len);
 };
 
 /* A node of Corosync's nodelist. */
@@ -74,6 +118,8 @@ struct crmd_core_config {
 	uint32_t local_pid;             /* as Corosync sees this process */
 	const char *local_name;         /* NULL: from the nodelist, else "node<id>" */
 	const char *cluster_name;       /* NULL: "(unnamed)" */
+	/* Corosync's nodelist: names, and the number of nodes a majority of vigilds
+	 * is counted against before the configuration may change. */
 	const struct crmd_node_name *nodes;
 	size_t n_nodes;
 	uint64_t request_timeout_ms;    /* 0: 60 s */
@@ -104,6 +150,8 @@ enum crmd_event_type {
 	CRMD_EV_PERSISTED,      /* local: a write completed */
 	CRMD_EV_REQUEST,        /* local: a client request (JSON) */
 	CRMD_EV_CLIENT_GONE,    /* local: a client disconnected */
+	CRMD_EV_HV_DONE,        /* local: a hypervisor action finished */
+	CRMD_EV_HV_EVENT,       /* local: a lifecycle or connection event */
 };
 
 struct crmd_event {
@@ -114,6 +162,7 @@ struct crmd_event {
 			 * XML); NULL when there was none or it was unusable. */
 			const char *xml;
 			size_t len;
+			uint64_t term;  /* stored with it (0: none) */
 		} start;
 		struct {
 			uint64_t seq;
@@ -154,6 +203,20 @@ struct crmd_event {
 		struct {
 			uint64_t client_id;
 		} client_gone;
+		struct {
+			uint64_t call_id;
+			int rc;                 /* 0 or -errno (exec.h's codes) */
+			const char *state;      /* afterwards */
+			const char *message;
+			const struct crmd_hv_domain *domains; /* PROBE */
+			size_t n_domains;
+		} hv_done;
+		struct {
+			enum crmd_hv_event_kind kind;
+			const char *domain;     /* DOMAIN */
+			const char *state;      /* DOMAIN: implied state or "unknown" */
+			const char *detail;     /* DOMAIN: libvirt's detail, e.g. "migrated" */
+		} hv_event;
 	};
 };
 
@@ -170,8 +233,8 @@ void crmd_core_handle(struct crmd_core *core, const struct crmd_event *ev);
 
 /* ---- read-only views, for vigild's logs, tests and the simulator ---- */
 
-/** The DC's node id, or 0 when there is none that may act (no quorum, not yet
- *  agreed). */
+/** The DC's node id, or 0 when there is none that may act (no quorum, fewer
+ *  than a majority of vigilds in the view, not yet agreed). */
 uint32_t crmd_core_dc(const struct crmd_core *core);
 /** The DC this member currently believes in, quorum or not (0: unknown). */
 uint32_t crmd_core_dc_candidate(const struct crmd_core *core);
@@ -185,6 +248,10 @@ const char *crmd_core_config_xml(const struct crmd_core *core, size_t *ret_len);
 struct vg_cfg_version crmd_core_config_version(const struct crmd_core *core);
 /** Newest version known to be on this node's disk. */
 struct vg_cfg_version crmd_core_written_version(const struct crmd_core *core);
+/** Where resource @rsc runs as this member knows it: its node name (NULL when
+ *  nowhere) and state ("running", "failed", "stopped", "migrating"). */
+const char *crmd_core_rsc_state(const struct crmd_core *core, const char *rsc,
+				const char **ret_node);
 /** Count of group messages refused as malformed or unexpected. */
 uint64_t crmd_core_dropped(const struct crmd_core *core);
 

@@ -20,6 +20,8 @@
 
 #define FILE_NAME "cib.xml"
 #define TRAILER_FMT "<!-- vigil-cib crc32=%08" PRIx32 " length=%zu -->\n"
+/* With the commit term (doc/daemon.md); files without one read as term 0. */
+#define TRAILER_TERM_FMT "<!-- vigil-cib crc32=%08" PRIx32 " length=%zu term=%" PRIu64 " -->\n"
 
 struct crmd_store {
 	qb_loop_t *loop;
@@ -43,13 +45,14 @@ struct completion {
 	int rc;
 };
 
-int crmd_store_format(const char *xml, size_t len, char **ret_buf, size_t *ret_len)
+int crmd_store_format(const char *xml, size_t len, uint64_t term, char **ret_buf,
+		      size_t *ret_len)
 {
 	/* The trailer starts on a line of its own. */
 	bool nl = len && xml[len - 1] == '\n';
-	char trailer[96];
-	int t = snprintf(trailer, sizeof(trailer), "%s" TRAILER_FMT, nl ? "" : "\n",
-			 vg_crc32(0, xml, len), len);
+	char trailer[128];
+	int t = snprintf(trailer, sizeof(trailer), "%s" TRAILER_TERM_FMT, nl ? "" : "\n",
+			 vg_crc32(0, xml, len), len, term);
 	if (t < 0 || (size_t)t >= sizeof(trailer))
 		return -EINVAL;
 	char *buf = malloc(len + (size_t)t + 1);
@@ -254,11 +257,12 @@ void crmd_store_free(struct crmd_store *s)
 	free(s);
 }
 
-int crmd_store_write(struct crmd_store *s, uint64_t write_id, const char *xml, size_t len)
+int crmd_store_write(struct crmd_store *s, uint64_t write_id, const char *xml, size_t len,
+		     uint64_t term)
 {
 	char *buf;
 	size_t blen;
-	int rc = crmd_store_format(xml, len, &buf, &blen);
+	int rc = crmd_store_format(xml, len, term, &buf, &blen);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->lock);
@@ -321,7 +325,8 @@ static int read_file(const char *path, char **ret_buf, size_t *ret_len)
 /* What is wrong with the file contents, or NULL.  On success the document
  * part is at *ret_doc. */
 static const char *check_contents(const char *buf, size_t len, const char **ret_doc,
-				  size_t *ret_doc_len, char *why, size_t why_len)
+				  size_t *ret_doc_len, uint64_t *ret_term, char *why,
+				  size_t why_len)
 {
 	/* The trailer is the last line. */
 	if (len < 2 || buf[len - 1] != '\n')
@@ -333,8 +338,16 @@ static const char *check_contents(const char *buf, size_t len, const char **ret_
 	size_t dlen = 0;
 	if (sscanf(line, "<!-- vigil-cib crc32=%8" SCNx32 " length=%zu", &crc, &dlen) != 2)
 		return "no vigil trailer line (the file is truncated or was edited)";
-	char expect[96];
-	int elen = snprintf(expect, sizeof(expect), TRAILER_FMT, crc, dlen);
+	uint64_t term = 0;
+	char expect[128];
+	int elen;
+	uint32_t crc2;
+	size_t dlen2;
+	if (sscanf(line, "<!-- vigil-cib crc32=%8" SCNx32 " length=%zu term=%" SCNu64, &crc2, &dlen2,
+		   &term) == 3)
+		elen = snprintf(expect, sizeof(expect), TRAILER_TERM_FMT, crc, dlen, term);
+	else
+		elen = snprintf(expect, sizeof(expect), TRAILER_FMT, crc, dlen);
 	if (elen < 0 || (size_t)elen != (size_t)(buf + len - line) ||
 	    memcmp(expect, line, (size_t)elen))
 		return "bad vigil trailer line";
@@ -361,10 +374,12 @@ static const char *check_contents(const char *buf, size_t len, const char **ret_
 	vg_diags_clear(&d);
 	*ret_doc = doc;
 	*ret_doc_len = dlen;
+	*ret_term = term;
 	return NULL;
 }
 
-int crmd_store_load(const char *dir, char **ret_xml, size_t *ret_len, char **ret_problem)
+int crmd_store_load(const char *dir, char **ret_xml, size_t *ret_len, uint64_t *ret_term,
+		    char **ret_problem)
 {
 	char *path = NULL;
 	if (asprintf(&path, "%s/" FILE_NAME, dir) < 0)
@@ -380,8 +395,9 @@ int crmd_store_load(const char *dir, char **ret_xml, size_t *ret_len, char **ret
 	const char *problem = rc ? strerror(-rc) : NULL;
 	const char *doc = NULL;
 	size_t dlen = 0;
+	uint64_t term = 0;
 	if (!problem)
-		problem = check_contents(buf, len, &doc, &dlen, why, sizeof(why));
+		problem = check_contents(buf, len, &doc, &dlen, &term, why, sizeof(why));
 	if (!problem) {
 		char *xml = malloc(dlen + 1);
 		if (!xml) {
@@ -395,6 +411,7 @@ int crmd_store_load(const char *dir, char **ret_xml, size_t *ret_len, char **ret
 		free(path);
 		*ret_xml = xml;
 		*ret_len = dlen;
+		*ret_term = term;
 		return 0;
 	}
 	/* Keep the bad copy for inspection, out of the way of the next write. */

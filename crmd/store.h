@@ -3,8 +3,10 @@
  *
  * One file, STATE_DIR/cib.xml: the canonical document (N bytes), then a last
  * line
- *   <!-- vigil-cib crc32=XXXXXXXX length=N -->
- * with the CRC-32 of those N bytes.  The trailer makes a torn or edited file
+ *   <!-- vigil-cib crc32=XXXXXXXX length=N term=T -->
+ * with the CRC-32 of those N bytes and the document's commit term T (the ring
+ * seq of the quorate ring its last change was applied in, doc/daemon.md; a
+ * trailer without term=, from before it existed, reads as term 0).  The trailer makes a torn or edited file
  * detectable while the file stays well-formed XML (a comment may follow the
  * root element, not precede the XML declaration) that crm_verify and people
  * can read.  A write goes to cib.xml.tmp, is fsync'ed, renamed over
@@ -36,15 +38,19 @@ void crmd_store_free(struct crmd_store *s);
 
 /** Queues a write; @done(ctx, write_id, 0 or -errno) follows on the loop.
  *  One write at a time: -EBUSY when one is in progress. */
-int crmd_store_write(struct crmd_store *s, uint64_t write_id, const char *xml, size_t len);
+int crmd_store_write(struct crmd_store *s, uint64_t write_id, const char *xml, size_t len,
+		     uint64_t term);
 
 /** Reads @dir/cib.xml.  0 with the document; -ENOENT when there is none;
+ *  *ret_term is the stored commit term;
  *  -EBADMSG when it is damaged (bad trailer, length or checksum, or not a valid
  *  document): then it has been renamed to cib.xml.corrupt-<seconds since the
  *  epoch> and *ret_problem (caller frees) says what was wrong and where it went. */
-int crmd_store_load(const char *dir, char **ret_xml, size_t *ret_len, char **ret_problem);
+int crmd_store_load(const char *dir, char **ret_xml, size_t *ret_len, uint64_t *ret_term,
+		    char **ret_problem);
 
 /** Builds the file contents for @xml (document + trailer), for tests and tools. */
-int crmd_store_format(const char *xml, size_t len, char **ret_buf, size_t *ret_len);
+int crmd_store_format(const char *xml, size_t len, uint64_t term, char **ret_buf,
+		      size_t *ret_len);
 
 #endif /* VIGIL_CRMD_STORE_H */

@@ -35,6 +35,7 @@
 #include "ipcs.h"
 #include "mbr.h"
 #include "store.h"
+#include "vigild_exec.h"
 
 #define GROUP_NAME "vigil"
 #define IPC_NAME "vigil"
@@ -56,6 +57,7 @@ struct vigild {
 	struct mbr *mbr;
 	struct crmd_store *store;
 	struct crmd_ipcs *ipcs;
+	struct vigild_exec *hv;         /* NULL when the executor could not start */
 	qb_loop_timer_handle timers[CRMD_TIMER_COUNT];
 	bool timer_armed[CRMD_TIMER_COUNT];
 	int exit_code;
@@ -144,10 +146,11 @@ static void failed_write_job(void *data)
 	free(f);
 }
 
-static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len)
+static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len,
+			uint64_t term)
 {
 	struct vigild *d = ctx;
-	int rc = crmd_store_write(d->store, write_id, xml, len);
+	int rc = crmd_store_write(d->store, write_id, xml, len, term);
 	if (!rc)
 		return;
 	struct failed_write *f = malloc(sizeof(*f));
@@ -169,6 +172,35 @@ static void env_reply(void *ctx, uint64_t client_id, const char *json)
 static void env_log(void *ctx, int level, const char *msg)
 {
 	qb_log(level, "%s", msg);
+}
+
+static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
+{
+	struct vigild *d = ctx;
+	return d->hv ? vigild_exec_submit(d->hv, a) : -ENOTCONN;
+}
+
+/* Policy inputs: STATE_DIR/pe-input-N.xml, the newest PE_INPUTS_KEPT kept.
+ * Small documents, no fsync: losing the last one in a crash costs nothing. */
+#define PE_INPUTS_KEPT 100u
+
+static void env_save_input(void *ctx, uint64_t seq, const char *xml, size_t len)
+{
+	struct vigild *d = ctx;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/pe-input-%" PRIu64 ".xml", d->opt.state_dir, seq);
+	FILE *f = fopen(path, "w");
+	if (!f || fwrite(xml, 1, len, f) != len)
+		qb_log(LOG_WARNING, "cannot save %s", path);
+	else
+		qb_log(LOG_DEBUG, "saved %s", path);
+	if (f)
+		fclose(f);
+	if (seq > PE_INPUTS_KEPT) {
+		snprintf(path, sizeof(path), "%s/pe-input-%" PRIu64 ".xml", d->opt.state_dir,
+			 seq - PE_INPUTS_KEPT);
+		unlink(path);
+	}
 }
 
 /* ---- events into the core ---- */
@@ -201,6 +233,11 @@ static void handle(struct vigild *d, const struct crmd_event *ev)
 		return;
 	crmd_core_handle(d->core, ev);
 	watch_dc(d);
+}
+
+static void hv_deliver(void *ctx, const struct crmd_event *ev)
+{
+	handle(ctx, ev);
 }
 
 static void on_ring(void *ctx, uint64_t ring_seq, const uint32_t *nodeids, size_t n)
@@ -482,9 +519,15 @@ int main(int argc, char **argv)
 		return prc;
 	if (setup_logging(&d.opt))
 		return 1;
-	if (!d.opt.foreground && daemonize()) {
-		qb_log(LOG_ERR, "cannot daemonize: %s", strerror(errno));
-		return 1;
+	if (!d.opt.foreground) {
+		if (daemonize()) {
+			qb_log(LOG_ERR, "cannot daemonize: %s", strerror(errno));
+			return 1;
+		}
+		/* libqb remembers the PID it was initialized with: log as the child. */
+		qb_log_fini();
+		if (setup_logging(&d.opt))
+			return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	int lock_fd = lock_run_dir(d.opt.run_dir);
@@ -509,7 +552,8 @@ int main(int argc, char **argv)
 	}
 	char *stored = NULL, *problem = NULL;
 	size_t stored_len = 0;
-	rc = crmd_store_load(d.opt.state_dir, &stored, &stored_len, &problem);
+	uint64_t stored_term = 0;
+	rc = crmd_store_load(d.opt.state_dir, &stored, &stored_len, &stored_term, &problem);
 	if (rc == -EBADMSG) {
 		qb_log(LOG_ERR, "the stored configuration is damaged: %s; taking the cluster's",
 		       problem ? problem : "?");
@@ -550,7 +594,8 @@ int main(int argc, char **argv)
 	struct crmd_env env = {
 		.ctx = &d, .now_ms = env_now_ms, .timer_arm = env_timer_arm,
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
-		.reply = env_reply, .log = env_log,
+		.reply = env_reply, .log = env_log, .hv_submit = env_hv_submit,
+		.save_input = env_save_input,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = mbr_local_nodeid(d.mbr),
@@ -566,9 +611,15 @@ int main(int argc, char **argv)
 		qb_log(LOG_ERR, "cannot create the core: %s", strerror(-rc));
 		goto out_mbr;
 	}
+	/* The hypervisor: events and results come back through the loop. */
+	rc = vigild_exec_new(d.loop, NULL, hv_deliver, &d, &d.hv);
+	if (rc)
+		qb_log(LOG_WARNING, "no hypervisor executor (%s): this node runs no VMs",
+		       strerror(-rc));
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = stored;
 	start.start.len = stored_len;
+	start.start.term = stored_term;
 	crmd_core_handle(d.core, &start);
 
 	struct crmd_ipcs_callbacks icb = { .request = on_request, .gone = on_client_gone,
@@ -591,6 +642,9 @@ out_core:
 	/* Leave the group first: the others see a clean leave at once. */
 	mbr_free(d.mbr);
 	d.mbr = NULL;
+	/* Never touches running VMs. */
+	vigild_exec_free(d.hv);
+	d.hv = NULL;
 	crmd_core_free(d.core);
 	d.core = NULL;
 	goto out_nodes;

@@ -60,6 +60,7 @@ const char *vg_msg_type_name(uint32_t type)
 	case VG_MSG_STATUS_REPORT: return "status-report";
 	case VG_MSG_STATUS_SECTION: return "status-section";
 	case VG_MSG_FRAGMENT: return "fragment";
+	case VG_MSG_RSC: return "rsc";
 	}
 	return "unknown";
 }
@@ -414,6 +415,7 @@ int vg_msg_sync_encode(const struct vg_msg_sync *m, uint32_t sender, uint64_t se
 	w_u32(&w, m->flags);
 	w_version(&w, &m->version);
 	w_u32(&w, m->config_crc);
+	w_u64(&w, m->term);
 	w_members(&w, m->view, m->n_view);
 	w_members(&w, m->seniority, m->n_seniority);
 	return finish(&w, VG_MSG_SYNC, sender, seq, ret_buf, ret_len);
@@ -429,6 +431,7 @@ int vg_msg_sync_decode(const void *payload, size_t len, struct vg_msg_sync *ret,
 		r_fail(&r, "unknown flags");
 	r_version(&r, &m.version);
 	m.config_crc = r_u32(&r);
+	m.term = r_u64(&r);
 	r.what = "sync view";
 	m.view = r_members(&r, &m.n_view);
 	if (!r.bad && !m.n_view)
@@ -626,6 +629,39 @@ void vg_msg_status_report_clear(struct vg_msg_status_report *m)
 {
 	free(m->name);
 	*m = (struct vg_msg_status_report){ 0 };
+}
+
+/* ---- RSC ---- */
+
+int vg_msg_rsc_encode(const struct vg_msg_rsc *m, uint32_t sender, uint64_t seq,
+		      void **ret_buf, size_t *ret_len)
+{
+	struct wbuf w = { 0 };
+	w_blob(&w, m->json, m->json_len);
+	return finish(&w, VG_MSG_RSC, sender, seq, ret_buf, ret_len);
+}
+
+int vg_msg_rsc_decode(const void *payload, size_t len, struct vg_msg_rsc *ret,
+		      struct vg_diags *diags)
+{
+	struct rbuf r = { .p = payload, .len = len, .diags = diags, .what = "rsc" };
+	struct vg_msg_rsc m = { 0 };
+	m.json = r_str(&r, VG_WIRE_MAX_BYTES, &m.json_len);
+	if (!r.bad && !m.json_len)
+		r_fail(&r, "empty rsc message");
+	int rc = r_end(&r);
+	if (rc) {
+		vg_msg_rsc_clear(&m);
+		return rc;
+	}
+	*ret = m;
+	return 0;
+}
+
+void vg_msg_rsc_clear(struct vg_msg_rsc *m)
+{
+	free(m->json);
+	*m = (struct vg_msg_rsc){ 0 };
 }
 
 /* ---- STATUS_SECTION ---- */

@@ -42,7 +42,10 @@
 #include "diag.h"
 
 #define VG_WIRE_MAGIC 0x4c494756u /* "VGIL" read as little-endian bytes */
-#define VG_WIRE_VERSION 1
+/* 2: SYNC carries the commit term.  Version 1 members cannot merge safely with
+ * version 2 ones (they would rank without terms), so a frame of another
+ * version is refused: upgrade every vigild together (stop all, start all). */
+#define VG_WIRE_VERSION 2
 #define VG_WIRE_HEADER_BYTES 32
 /* Whole frames above this are cut into fragments (CPG-FACTS: stay under the
  * 1,047,552-byte atomic size with room for the fragment header). */
@@ -60,7 +63,8 @@ enum vg_msg_type {
 	VG_MSG_STATUS_REPORT = 5,  /* a node's own state, for the DC */
 	VG_MSG_STATUS_SECTION = 6, /* the DC's status section */
 	VG_MSG_FRAGMENT = 7,       /* one piece of a larger frame */
-	VG_MSG_TYPE_MAX = VG_MSG_FRAGMENT,
+	VG_MSG_RSC = 8,            /* resource execution: probes, results, actions (JSON) */
+	VG_MSG_TYPE_MAX = VG_MSG_RSC,
 };
 
 /** Name of a message type for logs ("sync", ...); "unknown" otherwise. */
@@ -121,6 +125,7 @@ struct vg_msg_sync {
 	uint32_t flags;
 	struct vg_cfg_version version;
 	uint32_t config_crc;
+	uint64_t term;          /* commit term of the configuration (see doc/daemon.md) */
 	struct vg_member *view;
 	size_t n_view;
 	struct vg_member *seniority;
@@ -178,6 +183,13 @@ struct vg_msg_status_section {
 	size_t xml_len;
 };
 
+/* RSC: one JSON object about resource execution (crmd/core_rsc.c says which
+ * kinds: probe reports, action results, lifecycle updates, the DC's actions). */
+struct vg_msg_rsc {
+	char *json;
+	size_t json_len;
+};
+
 /* FRAGMENT: piece @index of @count of a frame of @total_len bytes whose CRC-32
  * is @total_crc; @xfer_id is the sender's id for that frame. */
 struct vg_msg_fragment {
@@ -224,6 +236,12 @@ int vg_msg_status_section_encode(const struct vg_msg_status_section *m, uint32_t
 int vg_msg_status_section_decode(const void *payload, size_t len,
 				 struct vg_msg_status_section *ret, struct vg_diags *diags);
 void vg_msg_status_section_clear(struct vg_msg_status_section *m);
+
+int vg_msg_rsc_encode(const struct vg_msg_rsc *m, uint32_t sender, uint64_t seq,
+		      void **ret_buf, size_t *ret_len);
+int vg_msg_rsc_decode(const void *payload, size_t len, struct vg_msg_rsc *ret,
+		      struct vg_diags *diags);
+void vg_msg_rsc_clear(struct vg_msg_rsc *m);
 
 /** Cuts @frame (a whole frame, > VG_WIRE_FRAGMENT_BYTES) into FRAGMENT frames,
  *  all carrying @seq (the sequence number of the frame they carry).

@@ -5,7 +5,7 @@
 VG_DEPS="build-essential autoconf automake pkg-config git
  libqb-dev libcpg-dev libquorum-dev libcmap-dev libcorosync-common-dev
  libvirt-dev libxml2-dev libxml2-utils libjson-c-dev libcmocka-dev
- corosync jq pacemaker-cli-utils clang valgrind iproute2 util-linux procps"
+ corosync jq pacemaker-cli-utils clang valgrind iproute2 util-linux procps time"
 
 # What the lab needs for real guests (scripts/lab up --vms): one libvirtd per
 # node, QEMU (TCG is enough), and what scripts/guest-build packs into the
@@ -13,6 +13,11 @@ VG_DEPS="build-essential autoconf automake pkg-config git
 # Kept apart so that a check without VM tests does not pull QEMU in.
 VG_VM_DEPS="libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
  qemu-system-x86 busybox-static cpio xz-utils"
+
+# What only the failover benchmark needs (bench/failover, scripts/lab up
+# --stack pacemaker): Pacemaker 2.1.5 and ocf:heartbeat:VirtualDomain, the
+# peer Vigil is compared with.  Never installed by scripts/check.
+VG_BENCH_DEPS="pacemaker pacemaker-cli-utils resource-agents"
 
 vg_install_pkgs() {
 	missing=""
@@ -40,4 +45,9 @@ vg_install_deps() {
 vg_install_vm_deps() {
 	# shellcheck disable=SC2086
 	vg_install_pkgs $VG_VM_DEPS
+}
+
+vg_install_bench_deps() {
+	# shellcheck disable=SC2086
+	vg_install_pkgs $VG_BENCH_DEPS
 }

@@ -132,9 +132,14 @@ if "$lab" up --nodes 3 --no-vigild --token 1000; then
 	for n in n1 n2 n3; do expect_view $n "3 Yes" 15 "after heal"; done
 
 	# Power off n2, then boot it again.
+	before_kill=$(t_ms)
 	"$lab" kill n2 || fail "kill n2"
 	"$lab" power n2 >/dev/null
 	[ $? = 2 ] && ok "n2 is off" || fail "n2 is not off after kill"
+	# The moment of the power-off (the failover benchmark's zero).
+	off_ms=$(awk '$2 == "off" && $3 == "n2" { t = $1 } END { printf "%d", t * 1000 }' "$labdir/power.log" 2>/dev/null)
+	[ "${off_ms:-0}" -ge "$before_kill" ] && [ "$off_ms" -le "$(t_ms)" ] ||
+		fail "power.log has no time of n2's power-off in [$before_kill, now]: '${off_ms:-}'"
 	snapshot
 	expect_view n1 "2 Yes" 15 "after n2 was killed"
 	"$lab" exec n2 true 2>/dev/null && fail "exec works on a powered-off node"

@@ -20,6 +20,7 @@ struct item {
 	enum crmd_timer timer;
 	bool is_write;          /* completes a write: data goes to disk first */
 	char *write_data;
+	uint64_t write_term;
 	struct crmd_event ev;
 	void *mem;
 };
@@ -38,6 +39,7 @@ struct hnode {
 	uint32_t pid;           /* 0: daemon not running */
 	struct crmd_core *core;
 	char *disk;
+	uint64_t disk_term;     /* the commit term stored with it */
 	struct reply *replies;
 	char **logs;
 	size_t n_logs;
@@ -57,6 +59,8 @@ struct harness {
 	struct vg_member procs[MAX_NODES + 1][MAX_NODES];
 	size_t n_procs[MAX_NODES + 1];
 	uint64_t part_ring[MAX_NODES + 1];
+	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
+	void *hv_data;
 };
 
 /* ---- queue ---- */
@@ -206,12 +210,14 @@ static int env_send(void *ctx, const void *frame, size_t len)
 	return 0;
 }
 
-static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len)
+static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t len,
+			uint64_t term)
 {
 	struct hnode *n = ctx;
 	struct item *it = new_item(n->h, n->idx, 1);
 	it->is_write = true;
 	it->write_data = strndup(xml, len);
+	it->write_term = term;
 	it->ev.type = CRMD_EV_PERSISTED;
 	it->ev.persisted.write_id = write_id;
 	it->ev.persisted.rc = 0;
@@ -226,6 +232,24 @@ static void env_reply(void *ctx, uint64_t client_id, const char *json)
 	r->json = strdup(json);
 	r->next = n->replies;
 	n->replies = r;
+}
+
+static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
+{
+	struct hnode *n = ctx;
+	return n->h->hv_fn(n->h->hv_data, (int)(n - n->h->nodes), a);
+}
+
+void h_set_hv(struct harness *h, h_hv_fn fn, void *data)
+{
+	h->hv_fn = fn;
+	h->hv_data = data;
+}
+
+void h_handle(struct harness *h, int node, const struct crmd_event *ev)
+{
+	if (h->nodes[node].core)
+		crmd_core_handle(h->nodes[node].core, ev);
 }
 
 static void env_log(void *ctx, int level, const char *msg)
@@ -316,6 +340,7 @@ void h_daemon_start(struct harness *h, int node)
 		.ctx = n, .now_ms = env_now, .timer_arm = env_timer_arm,
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
 		.reply = env_reply, .log = env_log,
+		.hv_submit = h->hv_fn ? env_hv_submit : NULL,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = (uint32_t)node, .local_pid = n->pid, .cluster_name = "test",
@@ -328,6 +353,7 @@ void h_daemon_start(struct harness *h, int node)
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = n->disk;
 	start.start.len = n->disk ? strlen(n->disk) : 0;
+	start.start.term = n->disk ? n->disk_term : 0;
 	crmd_core_handle(n->core, &start);
 
 	int part = n->part;
@@ -469,6 +495,7 @@ static bool step_one(struct harness *h, uint64_t limit)
 		if (it->is_write) {
 			free(n->disk);
 			n->disk = it->write_data;
+			n->disk_term = it->write_term;
 			it->write_data = NULL;
 		}
 		crmd_core_handle(n->core, &it->ev);
@@ -548,6 +575,21 @@ void h_intruder_leave(struct harness *h, int node, uint32_t pid)
 	for (size_t i = 0; i < h->n_procs[part]; i++)
 		queue_view(h, (int)h->procs[part][i].nodeid, h->procs[part], h->n_procs[part], &l, 1,
 			   NULL, 0);
+}
+
+bool h_powered(struct harness *h, int node)
+{
+	return h->nodes[node].powered;
+}
+
+int h_part_of(struct harness *h, int node)
+{
+	return h->nodes[node].part;
+}
+
+bool h_part_quorate(struct harness *h, int part)
+{
+	return part_quorate(h, part);
 }
 
 struct crmd_core *h_core(struct harness *h, int node)

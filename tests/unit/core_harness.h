@@ -23,6 +23,12 @@
 struct harness;
 
 struct harness *h_new(int n_nodes);
+/* Simulated hypervisors (set before booting): @fn gets every hv_submit of
+ * every node and must not call back; results go in later with h_handle(). */
+typedef int (*h_hv_fn)(void *data, int node, const struct crmd_hv_action *a);
+void h_set_hv(struct harness *h, h_hv_fn fn, void *data);
+/* Hands a local event (a hypervisor's result or event) to node's core. */
+void h_handle(struct harness *h, int node, const struct crmd_event *ev);
 void h_free(struct harness *h);
 
 /** Powers a node on: Corosync joins its partition, then vigild starts. */
@@ -59,6 +65,12 @@ uint32_t h_intruder_join(struct harness *h, int node);
 /** Sends raw bytes as that process. */
 void h_intruder_send(struct harness *h, int node, uint32_t pid, const void *buf, size_t len);
 void h_intruder_leave(struct harness *h, int node, uint32_t pid);
+
+/** The model's view: is the node powered, its partition label, is that
+ *  partition quorate (a majority of all nodes powered in it). */
+bool h_powered(struct harness *h, int node);
+int h_part_of(struct harness *h, int node);
+bool h_part_quorate(struct harness *h, int part);
 
 struct crmd_core *h_core(struct harness *h, int node);
 /** What is on a node's disk (NULL: nothing). */

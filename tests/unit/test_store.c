@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 
 #include "cfgdoc.h"
 #include "store.h"
+#include "wire.h"
 
 static char dir[] = "/tmp/vigil-test-store-XXXXXX";
 
@@ -91,15 +93,16 @@ static void test_write_and_load(void **state)
 
 	char *got;
 	size_t got_len;
+	uint64_t term = 0;
 	char *problem = NULL;
-	assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -ENOENT);
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), -ENOENT);
 
 	qb_loop_t *loop = qb_loop_create();
 	struct done d = { .loop = loop };
 	struct crmd_store *s;
 	assert_int_equal(crmd_store_new(loop, dir, on_done, &d, &s), 0);
-	assert_int_equal(crmd_store_write(s, 7, xml, len), 0);
-	assert_int_equal(crmd_store_write(s, 8, xml, len), -EBUSY);
+	assert_int_equal(crmd_store_write(s, 7, xml, len, 1234567), 0);
+	assert_int_equal(crmd_store_write(s, 8, xml, len, 1), -EBUSY);
 	qb_loop_run(loop);
 	assert_true(d.called);
 	assert_int_equal(d.id, 7);
@@ -107,9 +110,26 @@ static void test_write_and_load(void **state)
 	crmd_store_free(s);
 	qb_loop_destroy(loop);
 
-	assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), 0);
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), 0);
 	assert_int_equal(got_len, len);
 	assert_memory_equal(got, xml, len);
+	assert_true(term == 1234567);
+	free(got);
+
+	/* A file from before the commit term (trailer without term=) reads as
+	 * term 0. */
+	char path[512];
+	snprintf(path, sizeof(path), "%s/cib.xml", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(xml, 1, len, f);
+	fprintf(f, "%s<!-- vigil-cib crc32=%08" PRIx32 " length=%zu -->\n",
+		len && xml[len - 1] == '\n' ? "" : "\n", vg_crc32(0, xml, len), len);
+	fclose(f);
+	term = 99;
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), 0);
+	assert_int_equal(got_len, len);
+	assert_true(term == 0);
 	free(got);
 	free(xml);
 }
@@ -119,7 +139,7 @@ static void test_damage_detected(void **state)
 	char *xml, *file;
 	size_t len, flen;
 	assert_int_equal(crmd_doc_empty(&xml, &len), 0);
-	assert_int_equal(crmd_store_format(xml, len, &file, &flen), 0);
+	assert_int_equal(crmd_store_format(xml, len, 42, &file, &flen), 0);
 
 	struct { const char *what; size_t cut; int flip; } cases[] = {
 		{ "one byte changed", flen, 10 },
@@ -134,26 +154,28 @@ static void test_damage_detected(void **state)
 		write_raw("cib.xml", copy, cases[i].cut);
 		free(copy);
 		char *got = NULL, *problem = NULL;
+		uint64_t term = 0;
 		size_t got_len;
 		int before = count_corrupt();
-		assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -EBADMSG);
+		assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), -EBADMSG);
 		assert_non_null(problem);
 		assert_non_null(strstr(problem, "kept as"));
 		free(problem);
 		/* Kept aside, and out of the way. */
 		assert_int_equal(count_corrupt(), before + 1);
-		assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -ENOENT);
+		assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), -ENOENT);
 	}
 
 	/* Right checksum, but not a document. */
 	const char *junk = "this is not xml\n";
 	char *jf;
 	size_t jlen;
-	assert_int_equal(crmd_store_format(junk, strlen(junk), &jf, &jlen), 0);
+	assert_int_equal(crmd_store_format(junk, strlen(junk), 0, &jf, &jlen), 0);
 	write_raw("cib.xml", jf, jlen);
 	char *got = NULL, *problem = NULL;
+	uint64_t term = 0;
 	size_t got_len;
-	assert_int_equal(crmd_store_load(dir, &got, &got_len, &problem), -EBADMSG);
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), -EBADMSG);
 	assert_non_null(strstr(problem, "not a valid document"));
 	free(problem);
 	free(jf);

@@ -31,6 +31,7 @@ static void test_sync_round_trip(void **state)
 		.flags = VG_SYNC_SYNCED | VG_SYNC_HAVE_CONFIG,
 		.version = { 1, 7, 3 },
 		.config_crc = 0xdeadbeef,
+		.term = 0x1122334455667788ull,
 		.view = view, .n_view = 3,
 		.seniority = sen, .n_seniority = 2,
 	};
@@ -50,6 +51,7 @@ static void test_sync_round_trip(void **state)
 	assert_int_equal(out.flags, in.flags);
 	assert_int_equal(out.version.epoch, 7);
 	assert_int_equal(out.config_crc, 0xdeadbeef);
+	assert_true(out.term == 0x1122334455667788ull);
 	assert_int_equal(out.n_view, 3);
 	assert_int_equal(out.view[2].pid, 300);
 	assert_int_equal(out.n_seniority, 2);
@@ -169,16 +171,17 @@ static void test_header_checks(void **state)
 	assert_int_equal(vg_wire_decode(buf, len, &h, &p, &d), 0);
 	free(buf);
 
-	/* Wrong version, with a correct checksum: still refused, and said so. */
+	/* Wrong version (1: before SYNC carried the term), with a correct
+	 * checksum: still refused, and said so. */
 	assert_int_equal(vg_wire_frame(VG_MSG_STATUS_REPORT, 3, 9, "abc", 3, &buf, &len), 0);
 	uint8_t *b = buf;
-	b[4] = 2;
+	b[4] = 1;
 	b[24] = b[25] = b[26] = b[27] = 0;
 	uint32_t crc = vg_crc32(0, b, len);
 	b[24] = (uint8_t)crc; b[25] = (uint8_t)(crc >> 8); b[26] = (uint8_t)(crc >> 16);
 	b[27] = (uint8_t)(crc >> 24);
 	assert_int_equal(vg_wire_decode(buf, len, &h, &p, &d), -EBADMSG);
-	assert_non_null(strstr(d.v[d.n - 1].message, "protocol version 2"));
+	assert_non_null(strstr(d.v[d.n - 1].message, "protocol version 1"));
 	free(buf);
 
 	/* Unknown type. */

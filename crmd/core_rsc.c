@@ -1,0 +1,553 @@
+/*
+ * core_rsc.c - resources: what each node's hypervisor runs, and executing the
+ * DC's actions on this node.
+ *
+ * Every member keeps the same table of (node, resource) entries, built from
+ * VG_MSG_RSC messages only (group messages, so every member applies them in
+ * the same order): probe reports (everything a node's hypervisor runs),
+ * updates (an action's result, a lifecycle event) and the DC's actions ("do",
+ * which also puts the action in flight for everybody, so a new DC inherits
+ * what is in flight).  The DC turns the table into the status section the
+ * policy reads (core_transition.c).
+ *
+ * Node side: a report is due after each sync round and when the DC changes:
+ * the node probes its hypervisor and reports.  Probing never stops anything,
+ * so a restarted vigild takes its running VMs back.  A lifecycle event that
+ * says a domain crashed (or stopped while no action of the cluster was in
+ * flight for it) is reported at once as a failure.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <json-c/json.h>
+
+#include "core_int.h"
+#include "core_rsc.h"
+
+static struct crmd_rsc *R(const struct crmd_core *c)
+{
+	return c->rsc;
+}
+
+int rsc_init(struct crmd_core *c)
+{
+	c->rsc = calloc(1, sizeof(*c->rsc));
+	return c->rsc ? 0 : -ENOMEM;
+}
+
+static void entry_clear(struct rsc_entry *e)
+{
+	free(e->rsc);
+	free(e->state);
+	free(e->op);
+	free(e->fail_op);
+	free(e->message);
+}
+
+static void flight_clear(struct rsc_flight *f)
+{
+	free(f->rsc);
+	free(f->op);
+}
+
+void rsc_free(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_entries; i++)
+		entry_clear(&r->entries[i]);
+	free(r->entries);
+	for (size_t i = 0; i < r->n_flights; i++)
+		flight_clear(&r->flights[i]);
+	free(r->flights);
+	for (size_t i = 0; i < r->n_local; i++)
+		free(r->local[i].rsc);
+	free(r->local);
+	free(r->probed);
+	free(r);
+	c->rsc = NULL;
+}
+
+struct rsc_entry *rsc_entry(struct crmd_core *c, uint32_t nodeid, const char *rsc, bool create)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_entries; i++)
+		if (r->entries[i].nodeid == nodeid && !strcmp(r->entries[i].rsc, rsc))
+			return &r->entries[i];
+	if (!create)
+		return NULL;
+	struct rsc_entry *v = realloc(r->entries, (r->n_entries + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	r->entries = v;
+	struct rsc_entry *e = &v[r->n_entries];
+	memset(e, 0, sizeof(*e));
+	e->nodeid = nodeid;
+	e->rsc = strdup(rsc);
+	e->state = strdup("absent");
+	if (!e->rsc || !e->state) {
+		entry_clear(e);
+		return NULL;
+	}
+	r->n_entries++;
+	return e;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	char *n = v ? strdup(v) : NULL;
+	if (v && !n)
+		return;
+	free(*dst);
+	*dst = n;
+}
+
+struct rsc_flight *rsc_flight(struct crmd_core *c, const char *rsc)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_flights; i++)
+		if (!strcmp(r->flights[i].rsc, rsc))
+			return &r->flights[i];
+	return NULL;
+}
+
+static void flight_drop_at(struct crmd_rsc *r, size_t i)
+{
+	flight_clear(&r->flights[i]);
+	r->flights[i] = r->flights[--r->n_flights];
+}
+
+static void flight_done(struct crmd_core *c, uint64_t call)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_flights; i++)
+		if (r->flights[i].call == call) {
+			flight_drop_at(r, i);
+			return;
+		}
+}
+
+static bool node_probed(const struct crmd_rsc *r, uint32_t nodeid)
+{
+	for (size_t i = 0; i < r->n_probed; i++)
+		if (r->probed[i] == nodeid)
+			return true;
+	return false;
+}
+
+bool rsc_node_probed(const struct crmd_core *c, uint32_t nodeid)
+{
+	return node_probed(R(c), nodeid);
+}
+
+static void mark_probed(struct crmd_rsc *r, uint32_t nodeid)
+{
+	if (node_probed(r, nodeid))
+		return;
+	uint32_t *v = realloc(r->probed, (r->n_probed + 1) * sizeof(*v));
+	if (!v)
+		return;
+	r->probed = v;
+	v[r->n_probed++] = nodeid;
+}
+
+/* ---- sending ---- */
+
+int rsc_send(struct crmd_core *c, json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	struct vg_msg_rsc m = { .json = (char *)s, .json_len = strlen(s) };
+	void *buf;
+	size_t len;
+	int rc = vg_msg_rsc_encode(&m, c->local_nodeid, ++c->send_seq, &buf, &len);
+	json_object_put(o);
+	if (rc)
+		return rc;
+	return core_send(c, buf, len);
+}
+
+/* ---- node side ---- */
+
+static int submit(struct crmd_core *c, const struct crmd_hv_action *a, const char *rsc, bool probe)
+{
+	struct crmd_rsc *r = R(c);
+	if (!c->env.hv_submit)
+		return -EOPNOTSUPP;
+	struct rsc_local *v = realloc(r->local, (r->n_local + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r->local = v;
+	struct rsc_local *l = &v[r->n_local];
+	memset(l, 0, sizeof(*l));
+	l->call = a->call_id;
+	l->op = a->op;
+	l->probe = probe;
+	l->rsc = rsc ? strdup(rsc) : NULL;
+	int rc = c->env.hv_submit(c->env.ctx, a);
+	if (rc) {
+		free(l->rsc);
+		return rc;
+	}
+	r->n_local++;
+	return 0;
+}
+
+void rsc_report_due(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	r->n_probed = 0;        /* everybody reports again: a new DC rebuilds */
+	if (!c->env.hv_submit || !crmd_core_dc(c) || !c->synced || c->round_active)
+		return;
+	if (r->probe_inflight)
+		return;
+	struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq,
+				    .op = CRMD_HV_PROBE,
+				    .timeout_ms = 30000 };
+	if (!submit(c, &a, NULL, true))
+		r->probe_inflight = true;
+}
+
+static const char *op_name(enum crmd_hv_op op)
+{
+	switch (op) {
+	case CRMD_HV_START: return "start";
+	case CRMD_HV_STOP: return "stop";
+	case CRMD_HV_MIGRATE: return "migrate_to";
+	case CRMD_HV_MONITOR: return "monitor";
+	case CRMD_HV_PROBE: return "probe";
+	}
+	return "unknown";
+}
+
+void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
+{
+	struct crmd_rsc *r = R(c);
+	size_t i;
+	for (i = 0; i < r->n_local; i++)
+		if (r->local[i].call == ev->hv_done.call_id)
+			break;
+	if (i == r->n_local)
+		return;
+	struct rsc_local l = r->local[i];
+	r->local[i] = r->local[--r->n_local];
+	json_object *o = json_object_new_object();
+	if (l.probe) {
+		r->probe_inflight = false;
+		json_object_object_add(o, "k", json_object_new_string("probe"));
+		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
+		json_object *d = json_object_new_array();
+		for (size_t k = 0; k < ev->hv_done.n_domains; k++) {
+			json_object *p = json_object_new_array();
+			json_object_array_add(p, json_object_new_string(ev->hv_done.domains[k].name));
+			json_object_array_add(p, json_object_new_string(ev->hv_done.domains[k].state));
+			json_object_array_add(d, p);
+		}
+		json_object_object_add(o, "d", d);
+		core_log(c, LOG_INFO, "probe: %zu domains (rc %d)", ev->hv_done.n_domains,
+			 ev->hv_done.rc);
+	} else {
+		json_object_object_add(o, "k", json_object_new_string("upd"));
+		json_object_object_add(o, "r", json_object_new_string(l.rsc ? l.rsc : ""));
+		json_object_object_add(o, "call", json_object_new_int64((int64_t)l.call));
+		json_object_object_add(o, "op", json_object_new_string(op_name(l.op)));
+		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
+		json_object_object_add(o, "s", json_object_new_string(ev->hv_done.state ?
+								       ev->hv_done.state : "unknown"));
+		json_object_object_add(o, "msg", json_object_new_string(ev->hv_done.message ?
+									ev->hv_done.message : ""));
+		core_log(c, ev->hv_done.rc ? LOG_WARNING : LOG_NOTICE, "%s %s: rc %d, %s (%s)",
+			 op_name(l.op), l.rsc ? l.rsc : "", ev->hv_done.rc,
+			 ev->hv_done.state ? ev->hv_done.state : "", ev->hv_done.message ?
+			 ev->hv_done.message : "");
+	}
+	free(l.rsc);
+	rsc_send(c, o);
+}
+
+void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
+{
+	switch (ev->hv_event.kind) {
+	case CRMD_HV_EV_UP:
+		core_log(c, LOG_NOTICE, "hypervisor up: probing");
+		rsc_report_due(c);
+		return;
+	case CRMD_HV_EV_DOWN:
+		core_log(c, LOG_WARNING, "hypervisor down: this node cannot run VMs meanwhile");
+		return;
+	case CRMD_HV_EV_DOMAIN:
+		break;
+	}
+	const char *st = ev->hv_event.state;
+	const char *dom = ev->hv_event.domain;
+	if (!st || !dom || !strcmp(st, "unknown"))
+		return;
+	struct rsc_entry *e = rsc_entry(c, c->local_nodeid, dom, false);
+	if (e && !strcmp(e->state, st))
+		return;
+	bool failure = !strcmp(st, "crashed");
+	/* Stopped behind the cluster's back: no action of ours in flight for it
+	 * and it was running here. */
+	if (!strcmp(st, "stopped") && !rsc_flight(c, dom) && e && !strcmp(e->state, "running") &&
+	    !(ev->hv_event.detail && !strcmp(ev->hv_event.detail, "migrated")))
+		failure = true;
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "k", json_object_new_string("upd"));
+	json_object_object_add(o, "r", json_object_new_string(dom));
+	json_object_object_add(o, "op", json_object_new_string(failure ? "monitor" : "event"));
+	json_object_object_add(o, "rc", json_object_new_int(failure ? 7 : 0));
+	json_object_object_add(o, "s", json_object_new_string(st));
+	json_object_object_add(o, "fail", json_object_new_boolean(failure));
+	if (failure)
+		core_log(c, LOG_WARNING, "%s failed here (%s, %s): detected at %" PRIu64 " ms",
+			 dom, st, ev->hv_event.detail ? ev->hv_event.detail : "",
+			 c->env.now_ms(c->env.ctx));
+	rsc_send(c, o);
+}
+
+/* ---- every member: applying messages ---- */
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int64_t jint(json_object *o, const char *k, int64_t dflt)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int))
+		return dflt;
+	return json_object_get_int64(v);
+}
+
+static bool member_has_node(const struct crmd_core *c, uint32_t nodeid)
+{
+	for (size_t i = 0; i < c->n_members; i++)
+		if (c->members[i].id.nodeid == nodeid && !c->members[i].bad)
+			return true;
+	return false;
+}
+
+static void apply_probe(struct crmd_core *c, uint32_t nodeid, json_object *o)
+{
+	struct crmd_rsc *r = R(c);
+	json_object *d;
+	if (jint(o, "rc", 0) != 0 || !json_object_object_get_ex(o, "d", &d) ||
+	    !json_object_is_type(d, json_type_array))
+		return;         /* a failed probe tells nothing: keep what we had */
+	int64_t now = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+	/* Everything this node had and no longer reports is absent now. */
+	for (size_t i = 0; i < r->n_entries; i++)
+		if (r->entries[i].nodeid == nodeid)
+			r->entries[i].seen = false;
+	size_t n = json_object_array_length(d);
+	for (size_t k = 0; k < n; k++) {
+		json_object *p = json_object_array_get_idx(d, k);
+		if (!json_object_is_type(p, json_type_array) || json_object_array_length(p) != 2)
+			continue;
+		const char *name = json_object_get_string(json_object_array_get_idx(p, 0));
+		const char *st = json_object_get_string(json_object_array_get_idx(p, 1));
+		struct rsc_entry *e = rsc_entry(c, nodeid, name, true);
+		if (!e)
+			continue;
+		e->seen = true;
+		if (strcmp(e->state, st) || !e->op) {
+			set_str(&e->state, st);
+			set_str(&e->op, "probe");
+			e->rc = 0;
+			e->call = ++r->call_seq;
+			e->changed = now;
+		}
+	}
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct rsc_entry *e = &r->entries[i];
+		if (e->nodeid == nodeid && !e->seen && strcmp(e->state, "absent")) {
+			set_str(&e->state, "absent");
+			set_str(&e->op, "probe");
+			e->call = ++r->call_seq;
+			e->changed = now;
+		}
+	}
+	mark_probed(r, nodeid);
+}
+
+static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
+{
+	struct crmd_rsc *r = R(c);
+	const char *rsc = jstr(o, "r"), *st = jstr(o, "s"), *op = jstr(o, "op");
+	if (!rsc || !rsc[0] || !st || !op)
+		return;
+	struct rsc_entry *e = rsc_entry(c, nodeid, rsc, true);
+	if (!e)
+		return;
+	int64_t now = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+	int rc = (int)jint(o, "rc", 0);
+	json_object *fv;
+	bool fail = json_object_object_get_ex(o, "fail", &fv) && json_object_get_boolean(fv);
+	uint64_t call = (uint64_t)jint(o, "call", 0);
+	if (call)
+		flight_done(c, call);
+	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
+		fail = true;    /* a failed start (or monitor) */
+	set_str(&e->state, st);
+	set_str(&e->op, op);
+	set_str(&e->message, jstr(o, "msg"));
+	e->rc = rc;
+	e->call = ++r->call_seq;
+	e->changed = now;
+	if (fail) {
+		set_str(&e->fail_op, op);
+		e->fail_rc = rc ? rc : 1;
+		e->fail_call = e->call;
+		e->fail_count += !strcmp(op, "start") ? 1000000 : 1;
+		e->last_failure = now;
+	}
+}
+
+static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
+{
+	struct crmd_rsc *r = R(c);
+	if (c->dc.nodeid != from->id.nodeid || c->dc.pid != from->id.pid)
+		return;         /* only the DC sends actions */
+	uint32_t node = (uint32_t)jint(o, "n", 0);
+	uint64_t call = (uint64_t)jint(o, "call", 0);
+	const char *rsc = jstr(o, "r"), *op = jstr(o, "op");
+	if (!node || !call || !rsc || !op)
+		return;
+	uint32_t tmo = (uint32_t)jint(o, "tmo", 60000);
+	bool known = false;
+	for (size_t i = 0; i < r->n_flights; i++)
+		known |= r->flights[i].call == call;
+	if (!known) {   /* the DC put it in flight when it sent it */
+		struct rsc_flight *v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
+		if (!v)
+			return;
+		r->flights = v;
+		struct rsc_flight *f = &v[r->n_flights];
+		memset(f, 0, sizeof(*f));
+		f->call = call;
+		f->nodeid = node;
+		f->rsc = strdup(rsc);
+		f->op = strdup(op);
+		if (!f->rsc || !f->op) {
+			flight_clear(f);
+			return;
+		}
+		f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
+		r->n_flights++;
+	}
+	if (call > r->call_seq_dc)
+		r->call_seq_dc = call;
+	if (node != c->local_nodeid)
+		return;
+	struct crmd_hv_action a = { .call_id = call, .rsc_id = rsc, .config = jstr(o, "cfg"),
+				    .migrate_to = jstr(o, "to"), .timeout_ms = tmo };
+	if (!strcmp(op, "start"))
+		a.op = CRMD_HV_START;
+	else if (!strcmp(op, "stop"))
+		a.op = CRMD_HV_STOP;
+	else if (!strcmp(op, "migrate_to"))
+		a.op = CRMD_HV_MIGRATE;
+	else
+		return;
+	core_log(c, LOG_NOTICE, "executing %s %s (call %" PRIu64 ") at %" PRIu64 " ms", op, rsc,
+		 call, c->env.now_ms(c->env.ctx));
+	int rc = submit(c, &a, rsc, false);
+	if (rc) {
+		json_object *u = json_object_new_object();
+		json_object_object_add(u, "k", json_object_new_string("upd"));
+		json_object_object_add(u, "r", json_object_new_string(rsc));
+		json_object_object_add(u, "call", json_object_new_int64((int64_t)call));
+		json_object_object_add(u, "op", json_object_new_string(op));
+		json_object_object_add(u, "rc", json_object_new_int(rc));
+		json_object_object_add(u, "s", json_object_new_string("unknown"));
+		rsc_send(c, u);
+	}
+}
+
+void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len)
+{
+	json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return;
+	json_object *o = json_tokener_parse_ex(tok, json, (int)len);
+	json_tokener_free(tok);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		core_log(c, LOG_WARNING, "ignored a resource message from node %" PRIu32
+			 " that is not a JSON object", from->id.nodeid);
+		return;
+	}
+	const char *k = jstr(o, "k");
+	if (!k)
+		;
+	else if (!strcmp(k, "probe"))
+		apply_probe(c, from->id.nodeid, o);
+	else if (!strcmp(k, "upd"))
+		apply_update(c, from->id.nodeid, o);
+	else if (!strcmp(k, "do"))
+		apply_do(c, from, o);
+	json_object_put(o);
+	tr_kick(c);
+}
+
+void rsc_after_event(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	if (!r)
+		return;
+	/* Actions of nodes whose vigild left can no longer complete. */
+	for (size_t i = 0; i < r->n_flights;) {
+		if (!member_has_node(c, r->flights[i].nodeid)) {
+			core_log(c, LOG_WARNING, "%s of %s: node %" PRIu32 " left; forgotten",
+				 r->flights[i].op, r->flights[i].rsc, r->flights[i].nodeid);
+			flight_drop_at(r, i);
+			continue;
+		}
+		i++;
+	}
+	if (c->cfg_ver.epoch != r->seen_ver.epoch || c->cfg_ver.admin_epoch != r->seen_ver.admin_epoch ||
+	    c->cfg_ver.num_updates != r->seen_ver.num_updates || c->n_members != r->seen_members ||
+	    c->ring_seq != r->seen_ring) {
+		r->seen_ver = c->cfg_ver;
+		r->seen_members = c->n_members;
+		r->seen_ring = c->ring_seq;
+		tr_kick(c);
+	}
+}
+
+/* ---- views ---- */
+
+const char *crmd_core_rsc_state(const struct crmd_core *c, const char *rsc, const char **ret_node)
+{
+	const struct crmd_rsc *r = R(c);
+	const char *state = "stopped";
+	*ret_node = NULL;
+	if (!r)
+		return state;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct rsc_entry *e = &r->entries[i];
+		if (strcmp(e->rsc, rsc))
+			continue;
+		if (!strcmp(e->state, "running") || !strcmp(e->state, "paused")) {
+			*ret_node = core_node_name(c, e->nodeid);
+			return "running";
+		}
+		if (!strcmp(e->state, "migrating") || !strcmp(e->state, "starting")) {
+			*ret_node = core_node_name(c, e->nodeid);
+			state = "migrating";
+		} else if (!strcmp(e->state, "crashed") && !*ret_node) {
+			state = "failed";
+			*ret_node = core_node_name(c, e->nodeid);
+		}
+	}
+	return state;
+}

@@ -1,0 +1,81 @@
+/*
+ * core_rsc.h - the resource table every member keeps (core_rsc.c) and the
+ * DC's transition engine reads (core_transition.c).  Private to crmd/core*.c.
+ */
+#ifndef VIGIL_CRMD_CORE_RSC_H
+#define VIGIL_CRMD_CORE_RSC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "crmd_core.h"
+
+/* What one node's hypervisor does with one domain (= resource). */
+struct rsc_entry {
+	uint32_t nodeid;
+	char *rsc;
+	char *state;            /* exec's state name */
+	char *op;               /* last thing heard: probe, start, stop, migrate_to, event, monitor */
+	int rc;                 /* its result: 0, -errno, or 7 (not running) */
+	char *message;
+	uint64_t call;          /* table order: newer is larger */
+	int64_t changed;        /* seconds (the core's clock) */
+	/* The last failure and the count since the last cleanup. */
+	char *fail_op;
+	int fail_rc;
+	uint64_t fail_call;
+	int fail_count;
+	int64_t last_failure;
+	bool seen;              /* scratch for probes */
+};
+
+/* An action the DC sent and nobody has reported back yet. */
+struct rsc_flight {
+	uint64_t call;
+	uint32_t nodeid;
+	char *rsc;
+	char *op;
+	uint64_t deadline_ms;
+};
+
+/* A hypervisor call this node submitted. */
+struct rsc_local {
+	uint64_t call;
+	enum crmd_hv_op op;
+	bool probe;
+	char *rsc;
+};
+
+struct crmd_rsc {
+	struct rsc_entry *entries;
+	size_t n_entries;
+	struct rsc_flight *flights;
+	size_t n_flights;
+	struct rsc_local *local;
+	size_t n_local;
+	uint64_t local_seq;     /* call ids of probes: kept apart from the DC's */
+	bool probe_inflight;
+	uint32_t *probed;       /* nodes that reported a probe since the last reset */
+	size_t n_probed;
+	uint64_t call_seq;      /* table order */
+	uint64_t call_seq_dc;   /* highest action call id seen */
+	/* What the last kick saw. */
+	struct vg_cfg_version seen_ver;
+	size_t seen_members;
+	uint64_t seen_ring;
+	/* DC. */
+	bool tr_armed;
+	bool actions_armed;
+	uint64_t pe_seq;
+	bool waiting_logged;
+};
+
+struct rsc_entry *rsc_entry(struct crmd_core *c, uint32_t nodeid, const char *rsc, bool create);
+struct rsc_flight *rsc_flight(struct crmd_core *c, const char *rsc);
+bool rsc_node_probed(const struct crmd_core *c, uint32_t nodeid);
+/* Multicasts @o (consumed). */
+int rsc_send(struct crmd_core *c, json_object *o);
+
+#endif /* VIGIL_CRMD_CORE_RSC_H */

@@ -1,0 +1,233 @@
+/*
+ * test_core_rsc.c - the cores of three nodes with simulated hypervisors
+ * (core_harness.c): probes at start, the DC's transitions start the VMs once
+ * each, status shows them, a crash is recovered (stop, then start), a
+ * restarted vigild takes its running VM back without any action.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "core_harness.h"
+
+struct sub {
+	int node;
+	struct crmd_hv_action a;
+	char rsc[32];
+	bool answered;
+};
+
+struct world {
+	struct sub subs[256];
+	size_t n;
+	/* What each node's hypervisor runs: "vm1", "vm2" or "". */
+	char runs[4][2][8];
+};
+
+static struct world W;
+
+static int hv(void *data, int node, const struct crmd_hv_action *a)
+{
+	struct world *w = data;
+	assert_true(w->n < 256);
+	struct sub *s = &w->subs[w->n++];
+	s->node = node;
+	s->a = *a;
+	snprintf(s->rsc, sizeof(s->rsc), "%s", a->rsc_id ? a->rsc_id : "");
+	s->a.rsc_id = s->rsc;
+	s->a.config = NULL;
+	s->a.migrate_to = NULL;
+	return 0;
+}
+
+static void set_runs(int node, const char *rsc, bool on)
+{
+	for (int i = 0; i < 2; i++)
+		if (on ? !W.runs[node][i][0] : !strcmp(W.runs[node][i], rsc)) {
+			snprintf(W.runs[node][i], sizeof(W.runs[node][i]), "%s", on ? rsc : "");
+			return;
+		}
+}
+
+/* Answers every action not answered yet, as a well-behaved hypervisor. */
+static void answer_all(struct harness *h)
+{
+	for (size_t i = 0; i < W.n; i++) {
+		struct sub *s = &W.subs[i];
+		if (s->answered)
+			continue;
+		s->answered = true;
+		struct crmd_event ev = { .type = CRMD_EV_HV_DONE };
+		ev.hv_done.call_id = s->a.call_id;
+		ev.hv_done.message = "ok";
+		struct crmd_hv_domain doms[2];
+		size_t nd = 0;
+		switch (s->a.op) {
+		case CRMD_HV_PROBE:
+			for (int k = 0; k < 2; k++)
+				if (W.runs[s->node][k][0])
+					doms[nd++] = (struct crmd_hv_domain){ W.runs[s->node][k], "running" };
+			ev.hv_done.domains = doms;
+			ev.hv_done.n_domains = nd;
+			ev.hv_done.state = "unknown";
+			break;
+		case CRMD_HV_START:
+			set_runs(s->node, s->rsc, true);
+			ev.hv_done.state = "running";
+			break;
+		case CRMD_HV_STOP:
+			set_runs(s->node, s->rsc, false);
+			ev.hv_done.state = "stopped";
+			break;
+		default:
+			ev.hv_done.state = "unknown";
+			break;
+		}
+		h_handle(h, s->node, &ev);
+	}
+}
+
+static void settle(struct harness *h)
+{
+	for (int i = 0; i < 30; i++) {
+		h_run(h, 200);
+		answer_all(h);
+	}
+	h_run(h, 500);
+}
+
+static size_t count(enum crmd_hv_op op, const char *rsc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < W.n; i++)
+		n += W.subs[i].a.op == op && !strcmp(W.subs[i].rsc, rsc);
+	return n;
+}
+
+static int runs_on(const char *rsc)
+{
+	int on = 0;
+	for (int n = 1; n <= 3; n++)
+		for (int k = 0; k < 2; k++)
+			if (!strcmp(W.runs[n][k], rsc)) {
+				assert_int_equal(on, 0); /* never twice */
+				on = n;
+			}
+	return on;
+}
+
+static const char *CIB =
+	"<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
+	"<configuration><crm_config><cluster_property_set id=\"o\">"
+	"<nvpair id=\"o-s\" name=\"stonith-enabled\" value=\"false\"/>"
+	"</cluster_property_set></crm_config>"
+	"<nodes><node id=\"1\" uname=\"n1\"/><node id=\"2\" uname=\"n2\"/>"
+	"<node id=\"3\" uname=\"n3\"/></nodes><resources>"
+	"<primitive id=\"vm1\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
+	"<instance_attributes id=\"vm1-i\"><nvpair id=\"vm1-c\" name=\"config\" value=\"/x/vm1.xml\"/>"
+	"</instance_attributes></primitive>"
+	"<primitive id=\"vm2\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
+	"<instance_attributes id=\"vm2-i\"><nvpair id=\"vm2-c\" name=\"config\" value=\"/x/vm2.xml\"/>"
+	"</instance_attributes></primitive>"
+	"</resources><constraints/></configuration><status/></cib>";
+
+static void load_config(struct harness *h)
+{
+	json_object *req = json_object_new_object();
+	json_object_object_add(req, "version", json_object_new_int(1));
+	json_object_object_add(req, "op", json_object_new_string("config-replace"));
+	json_object_object_add(req, "xml", json_object_new_string(CIB));
+	uint64_t id = h_request(h, 1, json_object_to_json_string(req));
+	json_object_put(req);
+	for (int i = 0; i < 1000 && !h_reply(h, 1, id); i++)
+		h_step(h, 1);
+	assert_non_null(h_reply(h, 1, id));
+	json_object *rep = json_tokener_parse(h_reply(h, 1, id)), *rc;
+	assert_true(json_object_object_get_ex(rep, "rc", &rc));
+	if (json_object_get_int(rc) != 0)
+		fail_msg("config-replace: %s", h_reply(h, 1, id));
+	json_object_put(rep);
+}
+
+static void check_status(struct harness *h, const char *rsc, int node)
+{
+	static const char *names[] = { "", "n1", "n2", "n3" };
+	for (int n = 1; n <= 3; n++) {
+		const char *where = NULL;
+		const char *st = crmd_core_rsc_state(h_core(h, n), rsc, &where);
+		assert_string_equal(st, "running");
+		assert_non_null(where);
+		assert_string_equal(where, names[node]);
+	}
+}
+
+static void test_start_crash_restart(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	/* Every node probed its hypervisor. */
+	size_t probes = 0;
+	for (size_t i = 0; i < W.n; i++)
+		probes += W.subs[i].a.op == CRMD_HV_PROBE;
+	assert_true(probes >= 3);
+
+	load_config(h);
+	settle(h);
+	/* Each VM started exactly once, somewhere, and everybody agrees. */
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 1);
+	assert_int_equal(count(CRMD_HV_START, "vm2"), 1);
+	int n1 = runs_on("vm1"), n2 = runs_on("vm2");
+	assert_true(n1 && n2);
+	assert_int_not_equal(n1, n2); /* spread */
+	check_status(h, "vm1", n1);
+	check_status(h, "vm2", n2);
+
+	/* vm1 crashes: the node reports it, the DC stops and starts it again. */
+	set_runs(n1, "vm1", false);
+	struct crmd_event ev = { .type = CRMD_EV_HV_EVENT };
+	ev.hv_event.kind = CRMD_HV_EV_DOMAIN;
+	ev.hv_event.domain = "vm1";
+	ev.hv_event.state = "crashed";
+	ev.hv_event.detail = "crashed";
+	h_handle(h, n1, &ev);
+	settle(h);
+	assert_int_equal(count(CRMD_HV_STOP, "vm1"), 1);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 2);
+	int again = runs_on("vm1");
+	assert_true(again);
+	check_status(h, "vm1", again);
+
+	/* vigild restarted on vm2's node: it probes, finds vm2, nothing is done. */
+	size_t before = W.n;
+	h_daemon_kill(h, n2);
+	h_run(h, 2000);
+	h_daemon_start(h, n2);
+	settle(h);
+	for (size_t i = before; i < W.n; i++)
+		assert_int_equal(W.subs[i].a.op, CRMD_HV_PROBE);
+	check_status(h, "vm2", n2);
+	assert_int_equal(runs_on("vm2"), n2);
+	h_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_start_crash_restart),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
