@@ -1005,6 +1005,7 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 	/* On a node already known to be unclean, failures change nothing:
 	 * fencing will make the resource stopped there whatever happened. */
 	bool was_unclean = nd->unclean;
+	int recorded_fc = -1;   /* the fail count before a failed start made it INFINITY */
 
 	for (size_t i = 0; i < n_ops; i++) {
 		const struct vg_lrm_op *op = ops[i].op;
@@ -1070,6 +1071,12 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 			} else if (tk == T_START || tk == T_MIGRATE_FROM || tk == T_PROMOTE ||
 				   tk == T_DEMOTE) {
 				role = STARTED;
+				/* it started after all: a start failure before it no
+				 * longer bans the node by itself */
+				if (recorded_fc >= 0) {
+					h->fail_count = recorded_fc;
+					recorded_fc = -1;
+				}
 				/* a successful start supersedes older failures of
 				 * recurring monitors */
 				h->failed = false;
@@ -1150,6 +1157,12 @@ static int replay_history(struct pol_ctx *c, struct pol_rs *rs, int n, struct po
 		h->known = true;
 		h->failed = true;
 		h->failed_op = task;
+		/* start-failure-is-fatal: a node where a start failed is done for,
+		 * whether or not the fail count has been recorded yet */
+		if (tk == T_START && c->start_failure_fatal && h->fail_count < POL_INF) {
+			recorded_fc = h->fail_count;
+			h->fail_count = POL_INF;
+		}
 		if (tk == T_STOP) {
 			h->failed_stop = true;
 			rs->score[n] = -POL_INF;

@@ -320,6 +320,30 @@ static void test_health_strategy(void **state)
 	fx_free(&f);
 }
 
+static void test_failed_start_is_fatal(void **state)
+{
+	struct fx f;
+
+	three_nodes(&f);
+	fx_rsc(&f, "vm1");
+	fx_op(&f, "n2", "vm1", "start", 0, 1, 11);     /* no fail count recorded yet */
+	struct pol_transition *tr = fx_compute(&f);
+
+	/* start-failure-is-fatal (the default): n2 is out, recover elsewhere */
+	assert_true(has_action(tr, POL_OP_STOP, "vm1", "n2"));
+	assert_non_null(fx_placed(tr, "vm1"));
+	assert_string_not_equal(fx_placed(tr, "vm1"), "n2");
+	assert_int_equal(fx_placement(tr, "vm1")->change, POL_CHANGE_RECOVER);
+	pol_transition_free(tr);
+
+	/* with it off, the start is retried in place */
+	fx_prop(&f, "start-failure-is-fatal", "false");
+	tr = fx_compute(&f);
+	assert_string_equal(fx_actions(tr), "1 restart vm1 n2");
+	pol_transition_free(tr);
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_freed_before_start),
 		cmocka_unit_test(test_blocked_failure_never_expires),
 		cmocka_unit_test(test_health_strategy),
+		cmocka_unit_test(test_failed_start_is_fatal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
