@@ -1240,3 +1240,13 @@ uint64_t crmd_core_dropped(const struct crmd_core *c)
 {
 	return c->dropped;
 }
+
+uint64_t crmd_core_ring_seq(const struct crmd_core *c)
+{
+	return c->ring_seq;
+}
+
+uint64_t crmd_core_config_term(const struct crmd_core *c)
+{
+	return c->cfg_term;
+}

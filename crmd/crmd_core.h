@@ -192,5 +192,10 @@ struct vg_cfg_version crmd_core_config_version(const struct crmd_core *core);
 struct vg_cfg_version crmd_core_written_version(const struct crmd_core *core);
 /** Count of group messages refused as malformed or unexpected. */
 uint64_t crmd_core_dropped(const struct crmd_core *core);
+/** The ring the core is processing group events in (it lags the last ring
+ *  delivered while events are held for quorum), and the commit term of its
+ *  configuration (doc/daemon.md). */
+uint64_t crmd_core_ring_seq(const struct crmd_core *core);
+uint64_t crmd_core_config_term(const struct crmd_core *core);
 
 #endif /* VIGIL_CRMD_CORE_H */
