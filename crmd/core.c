@@ -236,6 +236,10 @@ uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
  * change; deciding on it would undo that change (K1). */
 uint32_t crmd_core_dc(const struct crmd_core *c)
 {
+	/* Nor during a sync round: the sides of a heal still hold their own
+	 * DCs until the round decides the seniority (and the configuration). */
+	if (c->round_active)
+		return 0;
 	return core_may_change(c, NULL, 0) ? c->dc.nodeid : 0;
 }
 
@@ -1262,4 +1266,14 @@ struct vg_cfg_version crmd_core_written_version(const struct crmd_core *c)
 uint64_t crmd_core_dropped(const struct crmd_core *c)
 {
 	return c->dropped;
+}
+
+uint64_t crmd_core_ring_seq(const struct crmd_core *c)
+{
+	return c->ring_seq;
+}
+
+uint64_t crmd_core_config_term(const struct crmd_core *c)
+{
+	return c->cfg_term;
 }

@@ -254,5 +254,10 @@ const char *crmd_core_rsc_state(const struct crmd_core *core, const char *rsc,
 				const char **ret_node);
 /** Count of group messages refused as malformed or unexpected. */
 uint64_t crmd_core_dropped(const struct crmd_core *core);
+/** The ring the core is processing group events in (it lags the last ring
+ *  delivered while events are held for quorum), and the commit term of its
+ *  configuration (doc/daemon.md). */
+uint64_t crmd_core_ring_seq(const struct crmd_core *core);
+uint64_t crmd_core_config_term(const struct crmd_core *core);
 
 #endif /* VIGIL_CRMD_CORE_H */

@@ -88,10 +88,14 @@ void check_config_installed(struct sim_world *w, struct daemon *d, uint64_t befo
 	/* New bytes: this core applied a change, built on what it held. */
 	struct vg_cfg_version v = crmd_core_config_version(d->core);
 	lin_add(w, after, before);
-	if (!w_ring_quorate(w, d->ring_seq))
+	/* The ring the core applied it in: the one its change was delivered in,
+	 * which lags the last ring delivered while the change waited for that
+	 * ring's quorum. */
+	uint64_t ring = crmd_core_ring_seq(d->core);
+	if (!w_ring_quorate(w, ring))
 		w_violation(w, "%s applied a change (now %" PRIu32 ":%" PRIu32 ":%" PRIu32
 			    ") in ring %" PRIu64 ", which has no quorum", n->name, v.admin_epoch,
-			    v.epoch, v.num_updates, d->ring_seq);
+			    v.epoch, v.num_updates, ring);
 }
 
 void check_after_core_event(struct sim_world *w, struct daemon *d, uint64_t before,
