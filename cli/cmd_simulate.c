@@ -202,21 +202,21 @@ static int64_t document_time(const struct vg_cib *cib, bool *found)
 
 /* ---- text ---- */
 
-static const char *rsc_kind(const struct vg_cib *cib, const char *id, char *buf, size_t len)
+/* The placement lists the configured resources in document order, so the
+ * i-th placement is the i-th primitive: no search per line. */
+static const char *rsc_kind(const struct vg_cib *cib, size_t i, const char *id, char *buf,
+			    size_t len)
 {
-	for (size_t i = 0; i < cib->n_resources; i++) {
-		const struct vg_resource *r = &cib->resources[i];
+	const struct vg_resource *r = i < cib->n_resources ? &cib->resources[i] : NULL;
 
-		if (strcmp(r->id, id))
-			continue;
-		if (r->provider)
-			snprintf(buf, len, "%s:%s:%s", r->cls ? r->cls : "?", r->provider,
-				 r->type ? r->type : "?");
-		else
-			snprintf(buf, len, "%s:%s", r->cls ? r->cls : "?", r->type ? r->type : "?");
-		return buf;
-	}
-	return "?";
+	if (!r || strcmp(r->id, id))
+		return "?";
+	if (r->provider)
+		snprintf(buf, len, "%s:%s:%s", r->cls ? r->cls : "?", r->provider,
+			 r->type ? r->type : "?");
+	else
+		snprintf(buf, len, "%s:%s", r->cls ? r->cls : "?", r->type ? r->type : "?");
+	return buf;
 }
 
 static void print_status(const struct vg_cib *cib, const struct pol_transition *tr,
@@ -248,7 +248,7 @@ static void print_status(const struct vg_cib *cib, const struct pol_transition *
 		const char *where = p->current;
 
 		(void)after;
-		printf("    * %s\t(%s):\t ", p->resource, rsc_kind(cib, p->resource, kind, sizeof(kind)));
+		printf("    * %s\t(%s):\t ", p->resource, rsc_kind(cib, i, p->resource, kind, sizeof(kind)));
 		if (!where)
 			printf("Stopped");
 		else if (p->failed)
@@ -285,7 +285,7 @@ static void print_summary(const struct pol_transition *tr)
 		if (a->op == POL_OP_FENCE)
 			printf("  * Fence (reboot) %s '%s'\n", a->node, a->reason);
 	}
-	for (size_t i = 0; i < tr->n_actions; i++) {
+	for (size_t i = 0; i < tr->n_actions && tr->n_orphans; i++) {
 		const struct pol_action *a = &tr->actions[i];
 
 		for (size_t k = 0; k < tr->n_orphans; k++)

@@ -302,14 +302,8 @@ int pol_score_parse(const char *s, int *ret)
 	long long v;
 	int r = pol_int_parse(s, &v);
 
-	if (r < 0) {
-		/* Pacemaker's aliases for the infinities */
-		if (pol_streq_i(s, "red") || pol_streq_i(s, "-INFINITY")) {
-			*ret = -POL_INF;
-			return 0;
-		}
+	if (r < 0)
 		return r;
-	}
 	if (v > POL_INF)
 		v = POL_INF;
 	if (v < -POL_INF)
