@@ -1,10 +1,9 @@
 /*
  * fen_int.h - helpers shared by the files of fencing/, not part of its API.
  *
- * The document helpers (fen_nvsets_get, fen_duration_ms, fen_bool) read the
- * plain vg_cib structs.  They exist so fencing/ builds and tests before lib/'s
- * implementations of vg_nvsets_get() and vg_duration_parse() land; they follow
- * the contracts in lib/cib.h and can be swapped for those once they do.
+ * The document helpers (fen_nvsets_get, fen_duration_ms, fen_bool) are thin
+ * NULL-tolerant wrappers over lib/cib.h's parsers, so fencing reads a value
+ * exactly as the verifier accepted it.
  */
 #ifndef VIGIL_FEN_INT_H
 #define VIGIL_FEN_INT_H
