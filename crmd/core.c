@@ -1163,6 +1163,12 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 	case CRMD_EV_HV_EVENT:
 		rsc_on_hv_event(c, ev);
 		break;
+	case CRMD_EV_FENCE_DONE:
+		/* Nothing submits fencing yet (core_transition.c logs the
+		 * policy's fence actions); a stray result changes nothing. */
+		core_log(c, LOG_WARNING, "fencing result for call %" PRIu64 " that was not asked for",
+			 ev->fence_done.call_id);
+		break;
 	}
 	rsc_after_event(c);
 }

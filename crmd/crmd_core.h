@@ -68,6 +68,23 @@ struct crmd_hv_domain {
 	const char *state;
 };
 
+/* Fencing, as the core sees it.  The core decides whom to fence and when,
+ * counts attempts, backs off, and replicates every result through the group;
+ * the environment carries out one attempt: it picks the devices for @target
+ * from @config (pcmk_host_list/map/check, fencing-topology levels tried in
+ * order, all devices of a level), runs the agents, and reports one result.
+ * vigild binds it to fencing/ (fen_plan + fen_run); the simulator to its
+ * simulated fence devices. */
+struct crmd_fence_action {
+	uint64_t call_id;       /* comes back in CRMD_EV_FENCE_DONE */
+	const char *target;     /* node name */
+	const char *action;     /* "reboot", "off" or "on" (stonith-action) */
+	const char *config;     /* the configuration (XML) the devices come from */
+	size_t config_len;
+	uint32_t delay_ms;      /* wait this long before the first agent runs */
+	uint32_t timeout_ms;    /* the whole attempt (stonith-timeout) */
+};
+
 enum crmd_hv_event_kind {
 	CRMD_HV_EV_DOMAIN,      /* a lifecycle event of one domain */
 	CRMD_HV_EV_UP,          /* connected (again): probe */
@@ -105,6 +122,11 @@ struct crmd_env {
 	/* Keeps one policy input (the whole document, status included), numbered
 	 * @seq, for `vigil simulate -x`; the environment rotates old ones. */
 	void (*save_input)(void *ctx, uint64_t seq, const char *xml, size_t len);
+	/* Runs one fencing attempt; its result comes back as CRMD_EV_FENCE_DONE
+	 * with the same call_id (never from inside the call).  0 when submitted,
+	 * -errno otherwise (no event then).  NULL: this node cannot fence (a DC
+	 * without it leaves unclean nodes unclean and says so). */
+	int (*fence_submit)(void *ctx, const struct crmd_fence_action *action);
 };
 
 /* A node of Corosync's nodelist. */
@@ -152,6 +174,7 @@ enum crmd_event_type {
 	CRMD_EV_CLIENT_GONE,    /* local: a client disconnected */
 	CRMD_EV_HV_DONE,        /* local: a hypervisor action finished */
 	CRMD_EV_HV_EVENT,       /* local: a lifecycle or connection event */
+	CRMD_EV_FENCE_DONE,     /* local: a fencing attempt finished */
 };
 
 struct crmd_event {
@@ -217,6 +240,16 @@ struct crmd_event {
 			const char *state;      /* DOMAIN: implied state or "unknown" */
 			const char *detail;     /* DOMAIN: libvirt's detail, e.g. "migrated" */
 		} hv_event;
+		struct {
+			uint64_t call_id;
+			/* 0: the target is off (every device of one level
+			 * succeeded); -ENODEV: no device may fence it;
+			 * -ETIMEDOUT: the attempt ran out of time; -EIO: an
+			 * agent failed on every level. */
+			int rc;
+			const char *device;     /* the level's devices, or NULL */
+			const char *message;    /* why, for the history and logs */
+		} fence_done;
 	};
 };
 
