@@ -211,8 +211,9 @@ static void describe_frame(const void *buf, size_t len, char *out, size_t olen)
 	case VG_MSG_CONFIG_CONFIRM: {
 		struct vg_msg_config_confirm m;
 		if (!vg_msg_config_confirm_decode(pl, h.length, &m, &d))
-			snprintf(out, olen, "CONFIG_CONFIRM %" PRIu32 ":%" PRIu32 ":%" PRIu32 " rc=%d",
-				 m.version.admin_epoch, m.version.epoch, m.version.num_updates,
+			snprintf(out, olen, "CONFIG_CONFIRM %" PRIu32 ":%" PRIu32 ":%" PRIu32
+				 " crc=%08" PRIx32 " term=%" PRIu64 " rc=%d", m.version.admin_epoch,
+				 m.version.epoch, m.version.num_updates, m.config_crc, m.term,
 				 (int)m.rc);
 		else
 			snprintf(out, olen, "CONFIG_CONFIRM (undecodable)");
