@@ -400,6 +400,7 @@ static void close_round(struct crmd_core *c)
 		 ":%" PRIu32 ", DC candidate %s", c->n_members, c->cfg_ver.admin_epoch,
 		 c->cfg_ver.epoch, c->cfg_ver.num_updates,
 		 c->dc.nodeid ? who(c, c->dc.nodeid, b) : "none");
+	config_restamp(c);
 	config_persist_latest(c);
 	config_round_closed(c);
 	if (crmd_core_dc(c) == c->dc_logged)
@@ -588,6 +589,7 @@ static void on_full(struct crmd_core *c, struct member *from, struct vg_msg_conf
 			 f->version.epoch, f->version.num_updates, who(c, from->id.nodeid, b),
 			 c->cfg_ver.admin_epoch, c->cfg_ver.epoch, c->cfg_ver.num_updates);
 		config_install(c, norm, norm_len, "state transfer");
+		config_transferred(c);
 	}
 	c->cfg_term = c->winner_term;
 	free(norm);
@@ -852,6 +854,7 @@ static void on_ring(struct crmd_core *c, uint64_t seq, const uint32_t *nodeids, 
 		c->env.timer_arm(c->env.ctx, CRMD_TIMER_QUORUM, QUORUM_OVERDUE_MS);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	core_status_changed(c);
 }
@@ -963,6 +966,7 @@ static void on_quorum(struct crmd_core *c, uint64_t seq, bool quorate, bool no_p
 		c->env.timer_cancel(c->env.ctx, CRMD_TIMER_QUORUM);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	config_check_requests(c);
 }

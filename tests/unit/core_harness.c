@@ -40,6 +40,7 @@ struct hnode {
 	struct crmd_core *core;
 	char *disk;
 	uint64_t disk_term;     /* the commit term stored with it */
+	uint64_t write_delay_ms; /* extra time a write takes (default 0) */
 	struct reply *replies;
 	char **logs;
 	size_t n_logs;
@@ -214,7 +215,7 @@ static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t le
 			uint64_t term)
 {
 	struct hnode *n = ctx;
-	struct item *it = new_item(n->h, n->idx, 1);
+	struct item *it = new_item(n->h, n->idx, 1 + n->write_delay_ms);
 	it->is_write = true;
 	it->write_data = strndup(xml, len);
 	it->write_term = term;
@@ -318,6 +319,11 @@ struct harness *h_new(int n_nodes)
 		h->nodes[i].part = 1;
 	}
 	return h;
+}
+
+void h_set_write_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->nodes[node].write_delay_ms = ms;
 }
 
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
