@@ -101,24 +101,14 @@ bool core_quorate_now(const struct crmd_core *c)
 	return core_quorum_known(c) && qmap_get(c, c->ring_seq, &q) && q;
 }
 
-/*
- * Changes need more than Corosync's quorum: a majority of the cluster's nodes
- * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
- * a change confirmed by every vigild of such a view could then live on a
- * minority of the disks, and a later group of other vigilds, with older copies
- * and Corosync's quorum too, would never see it.  With a majority of vigilds,
- * every acknowledged change is on a majority of disks, and every group that
- * may change the configuration includes one of them.  A two-node cluster
- * (Corosync's two_node) makes do with one.
- */
-bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+/* Nodes of the cluster, and nodes with a vigild in the view. */
+static size_t cluster_nodes(const struct crmd_core *c)
 {
-	if (!core_quorate_now(c)) {
-		if (why)
-			snprintf(why, why_len, "no quorum");
-		return false;
-	}
-	size_t total = c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+	return c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+}
+
+static size_t daemon_nodes(const struct crmd_core *c)
+{
 	size_t daemons = 0;
 	for (size_t i = 0; i < c->n_members; i++) {
 		if (c->members[i].bad)
@@ -128,9 +118,39 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
 		daemons += !seen;
 	}
-	if (daemons * 2 > total || (total <= 2 && daemons >= 1))
+	return daemons;
+}
+
+/*
+ * Changes need more than Corosync's quorum: a majority of the cluster's nodes
+ * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
+ * a change confirmed by every vigild of such a view could then live on a
+ * minority of the disks, and a later group of other vigilds, with older copies
+ * and Corosync's quorum too, would never see it.  With a majority of vigilds,
+ * every acknowledged change is on a majority of disks, and every group that
+ * may change the configuration includes one of them.
+ *
+ * A two-node cluster (Corosync's two_node) has no majority of one: a vigild
+ * alone may act only as the survivor, when this process was synced together
+ * with the other vigild and has been since (pair_synced).  A vigild that
+ * starts alone may hold a stale copy (the other may have acknowledged changes
+ * alone after it stopped), so it waits for the other, as Corosync's
+ * wait_for_all does for nodes.
+ */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+{
+	if (!core_quorate_now(c)) {
+		if (why)
+			snprintf(why, why_len, "no quorum");
+		return false;
+	}
+	size_t total = cluster_nodes(c), daemons = daemon_nodes(c);
+	if (daemons * 2 > total || (total == 2 && daemons == 1 && c->pair_synced))
 		return true;
-	if (why)
+	if (why && total == 2 && daemons == 1)
+		snprintf(why, why_len, "no quorum of vigild: alone of two, not synced with the "
+			 "other since it started");
+	else if (why)
 		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
 			 total);
 	return false;
@@ -141,8 +161,11 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
  * partitions merge, so it is frozen while a round runs. */
 static void update_primary(struct crmd_core *c)
 {
-	if (!c->round_active && c->synced && core_quorum_known(c))
+	if (!c->round_active && c->synced && core_quorum_known(c)) {
+		if (cluster_nodes(c) == 2 && daemon_nodes(c) == 2 && core_quorate_now(c))
+			c->pair_synced = true;
 		c->primary = core_may_change(c, NULL, 0);
+	}
 }
 
 /* ---- names and node bookkeeping ---- */

@@ -93,6 +93,10 @@ struct crmd_core {
 	size_t n_seniority;
 	bool synced;            /* holds the group's configuration */
 	bool primary;           /* was synced in a quorate ring (frozen in rounds) */
+	/* Two-node clusters: this process was synced together with the other
+	 * node's vigild (in a quorate ring), so alone it is the survivor and may
+	 * act; a vigild that starts alone waits for its peer (core_may_change()). */
+	bool pair_synced;
 	struct vg_member dc;    /* DC candidate; nodeid 0: none */
 	uint32_t dc_logged;     /* last DC logged as acting */
 
