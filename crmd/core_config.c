@@ -35,6 +35,13 @@
 
 /* How often a change refused during a sync round is sent again. */
 #define MAX_RESENDS 20
+/* How long the requester waits for every member's confirm once the change
+ * applied (a write takes milliseconds; a ring change adds a re-stamp).  A
+ * member silent for longer (a stuck disk, a frozen process) is named to the
+ * client, which gets "timeout": the change is applied but not acknowledged.
+ * The member is not dropped from the count: see doc/daemon.md, "A silent
+ * member". */
+#define CONFIRM_TIMEOUT_MS 10000
 
 static const char *op_name(uint32_t op)
 {
@@ -348,12 +355,35 @@ void config_on_timer(struct crmd_core *c)
 	struct request *r = c->requests;
 	while (r) {
 		struct request *next = r->next;
-		if (r->deadline_ms <= now) {
+		if (r->deadline_ms <= now && r->state == REQ_CONFIRMING) {
+			char silent[160] = "";
+			size_t o = 0;
+			for (size_t i = 0; i < c->n_members && o < sizeof(silent); i++) {
+				const struct member *m = &c->members[i];
+				if (m->bad || (m->has_confirmed && m->confirmed_term == c->ring_seq &&
+					       in_lineage(r, m->confirmed_crc)))
+					continue;
+				const char *n = core_node_name(c, m->id.nodeid);
+				int k = n ? snprintf(silent + o, sizeof(silent) - o, "%s%s", o ? ", " : "", n)
+					  : snprintf(silent + o, sizeof(silent) - o, "%snode %" PRIu32,
+						     o ? ", " : "", m->id.nodeid);
+				o += k > 0 ? (size_t)k : 0;
+			}
+			core_log(c, LOG_WARNING, "change %" PRIu64 " (configuration %" PRIu32 ":%" PRIu32
+				 ":%" PRIu32 ") not confirmed in time by: %s", r->id,
+				 r->target.admin_epoch, r->target.epoch, r->target.num_updates,
+				 o ? silent : "(view changing)");
+			client_reply_error(c, r->client_id, -ETIMEDOUT, "timeout", NULL,
+					   "configuration %" PRIu32 ":%" PRIu32 ":%" PRIu32 " is applied "
+					   "but not acknowledged: not confirmed on disk in time by %s; "
+					   "it may be lost", r->target.admin_epoch, r->target.epoch,
+					   r->target.num_updates, o ? silent : "the members");
+			request_unlink(c, r);
+			request_free(r);
+		} else if (r->deadline_ms <= now) {
 			client_reply_error(c, r->client_id, -ETIMEDOUT, "timeout", NULL,
 					   "the change did not complete in time (%s); it may still "
-					   "apply", r->state == REQ_CONFIRMING ?
-					   "waiting for members to store it" :
-					   r->state == REQ_BUSY ? "the cluster is synchronizing" :
+					   "apply", r->state == REQ_BUSY ? "the cluster is synchronizing" :
 					   "waiting for the group");
 			request_unlink(c, r);
 			request_free(r);
@@ -479,6 +509,11 @@ void config_on_change(struct crmd_core *c, struct member *from,
 		if (r) {
 			r->state = REQ_CONFIRMING;
 			r->target = c->cfg_ver;
+			uint64_t bound = c->env.now_ms(c->env.ctx) + CONFIRM_TIMEOUT_MS;
+			if (bound < r->deadline_ms) {
+				r->deadline_ms = bound;
+				arm_request_timer(c);
+			}
 			free(r->lineage);
 			r->lineage = NULL;
 			r->n_lineage = 0;
