@@ -452,7 +452,16 @@ static void shutdown_step(struct crmd_core *c)
 		q->self_stopping_logged = true;
 		stop_own_vms(c, "shutdown without a DC");
 	}
+	/* What runs here must be known: a probe since the drain began, unless
+	 * the hypervisor does not answer (then the others' tables, which hold
+	 * this node's earlier reports, judge the "drained" claim). */
 	bool probed = !c->env.hv_submit || rsc_node_probed(c, c->local_nodeid);
+	if (!probed && !q->probe_sent && !rsc_local_busy(c, NULL)) {
+		q->probe_sent = true;
+		rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+	}
+	if (!probed && q->probe_sent && !rsc_local_busy(c, NULL) && c->rsc->last_probe_rc)
+		probed = true;
 	bool idle = probed && !node_busy(c, c->local_nodeid) && !c->rsc->n_local;
 	if (!idle)
 		return;
