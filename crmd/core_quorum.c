@@ -369,10 +369,6 @@ static void stop_own_vms(struct crmd_core *c, const char *why)
 	struct crmd_rsc *r = c->rsc;
 	if (!c->env.hv_submit)
 		return;
-	if (!q->probe_sent && !rsc_local_busy(c, NULL)) {
-		if (!rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000))
-			q->probe_sent = true;
-	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		const struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid || !state_runs(e->state))
@@ -405,6 +401,11 @@ static void stop_own_vms(struct crmd_core *c, const char *why)
 		core_log(c, rc ? LOG_ERR : LOG_NOTICE, "stopping %s here at %" PRIu64 " ms (%s)%s%s",
 			 done->rsc, c->env.now_ms(c->env.ctx), why, rc ? ": " : "",
 			 rc ? strerror(-rc) : "");
+	}
+	/* After the stops: they are what must be prompt. */
+	if (!q->probe_sent && !rsc_local_busy(c, NULL)) {
+		if (!rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000))
+			q->probe_sent = true;
 	}
 }
 
