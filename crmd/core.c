@@ -135,7 +135,10 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 	 * Corosync's wait_for_all, one level up). */
 	if (daemons * 2 > total || (total == 2 && daemons == 1 && nq_peer_seen(c)))
 		return true;
-	if (why)
+	if (why && total == 2 && daemons == 1)
+		snprintf(why, why_len, "no quorum of vigild: two-node cluster, and this vigild has "
+			 "not met the other node's since it started");
+	else if (why)
 		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
 			 total);
 	return false;

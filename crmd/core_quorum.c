@@ -78,6 +78,7 @@ struct crmd_nq {
 
 	/* This node. */
 	bool peer_seen;         /* two-node: synchronized with the other vigild */
+	bool alone_logged;
 	struct vg_cfg_version cfg_ver;
 	uint32_t cfg_crc;
 	bool cfg_known;
@@ -509,11 +510,17 @@ void nq_after_event(struct crmd_core *c)
 	if (!q || !c->started)
 		return;
 	refresh_config(c);
-	if (c->n_cluster_nodes == 2 && !q->peer_seen && c->synced && !c->round_active &&
-	    count_daemon_nodes(c) == 2) {
-		q->peer_seen = true;
-		core_log(c, LOG_INFO, "two-node cluster: synchronized with the other node's vigild; "
-			 "this one may act alone from now on");
+	if (c->n_cluster_nodes == 2 && !q->peer_seen && c->synced && !c->round_active) {
+		if (count_daemon_nodes(c) == 2) {
+			q->peer_seen = true;
+			core_log(c, LOG_INFO, "two-node cluster: synchronized with the other node's "
+				 "vigild; this one may act alone from now on");
+		} else if (!q->alone_logged && core_quorate_now(c)) {
+			q->alone_logged = true;
+			core_log(c, LOG_WARNING, "two-node cluster: this vigild started without the "
+				 "other node's; it does not act before they meet (the other may hold "
+				 "newer changes)");
+		}
 	}
 	quorum_step(c);
 	shutdown_step(c);
