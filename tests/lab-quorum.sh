@@ -1,6 +1,6 @@
 #!/bin/sh
-# lab-quorum.sh - quorum and clean shutdown on a 3-node lab with real guests
-# (scripts/lab up --vms 2):
+# lab-quorum.sh - quorum and clean shutdown on a lab with real guests
+# (scripts/lab up --vms 2, 3 nodes then 2):
 #  1. `scripts/lab daemon NODE stop` (SIGTERM to vigild) on the node running a
 #     VM: the node is drained first - its VMs migrate live (no second boot
 #     marker) - then vigild leaves cleanly: the others show the node offline,
@@ -10,6 +10,9 @@
 #     majority does not start them before the node is fenced (when vigild
 #     fences: it is fenced, then they run on the survivors); after the heal
 #     every VM runs once;
+#  3. two nodes (Corosync's two_node): the link cut; with fencing exactly
+#     one side survives (the lab's fence delay) and runs every VM; without
+#     it neither side starts the other's VMs;
 #  throughout, a checker polls every node's libvirt and fails if a VM runs on
 #  two nodes in two polling rounds in a row (tests/lab-vms.sh's rule).
 # Prints the figures: drain time, quorum loss -> stop issued, cut -> VMs gone.
@@ -108,22 +111,25 @@ echo "lab up in $(( $(t_ms) - t0 )) ms"
 
 double="$labdir/double-run"
 rm -f "$double"
-(
-	prev=
-	while :; do
-		cur=$(for n in $nodes; do
-			"$lab" domains "$n" 2>/dev/null | sed -n "s/^\(vm[0-9]*\) running$/\1 $n/p"
-		done | sort)
-		if [ -n "$prev" ]; then
-			printf '%s\n' "$prev" "$cur" | sort | uniq -d |
-				awk -v f="$double" '{ c[$1]++; w[$1] = w[$1] " " $2 }
-				END { for (v in c) if (c[v] > 1) print v " on" w[v] >> f }'
-		fi
-		prev=$cur
-		sleep 0.2
-	done
-) &
-checker_pid=$!
+start_checker() {
+	(
+		prev=
+		while :; do
+			cur=$(for n in $nodes; do
+				"$lab" domains "$n" 2>/dev/null | sed -n "s/^\(vm[0-9]*\) running$/\1 $n/p"
+			done | sort)
+			if [ -n "$prev" ]; then
+				printf '%s\n' "$prev" "$cur" | sort | uniq -d |
+					awk -v f="$double" '{ c[$1]++; w[$1] = w[$1] " " $2 }
+					END { for (v in c) if (c[v] > 1) print v " on" w[v] >> f }'
+			fi
+			prev=$cur
+			sleep 0.2
+		done
+	) &
+	checker_pid=$!
+}
+start_checker
 
 if wait_until all_agree 120; then
 	ok "VMs running: vm1 on $(where vm1), vm2 on $(where vm2)"
@@ -221,14 +227,62 @@ else
 	grep -h "quorum regained" "$log" | tail -1 | sed 's/^/  /'
 fi
 
-kill "$checker_pid" 2>/dev/null
-wait "$checker_pid" 2>/dev/null
-checker_pid=
-if [ -s "$double" ]; then
-	fail "a VM ran on two nodes: $(sort -u "$double" | tr '\n' ';')"
-else
-	ok "no VM ever ran on two nodes (checker)"
+stop_checker() {
+	kill "$checker_pid" 2>/dev/null
+	wait "$checker_pid" 2>/dev/null
+	checker_pid=
+	if [ -s "$double" ]; then
+		fail "a VM ran on two nodes ($1): $(sort -u "$double" | tr '\n' ';')"
+	else
+		ok "no VM ever ran on two nodes ($1; checker)"
+	fi
+}
+stop_checker "3 nodes"
+
+# 3. Two nodes (two_node: both sides of a cut keep quorum), the link cut:
+#    with fencing, exactly one side survives (the lab's fence delay makes n1
+#    shoot first) and runs every VM; without it, neither side starts the
+#    other's VMs.
+"$lab" down --purge >/dev/null 2>&1
+nodes="n1 n2"
+if ! "$lab" up --nodes 2 --vms 2 >"$uplog" 2>&1; then
+	cat "$uplog"
+	fail "scripts/lab up --nodes 2 --vms 2"
+	exit 1
 fi
+grep -q "two_node: 1" "$labdir/n1/etc/corosync/corosync.conf" && ok "2 nodes: corosync has two_node" ||
+	fail "2 nodes without two_node in corosync.conf"
+rm -f "$double"
+start_checker
+wait_until all_agree 120 || fail "2 nodes: the VMs did not all start"
+wait_until settled 90 || fail "2 nodes: the placement does not settle: $(place)"
+echo "  2 nodes, placement before the cut: $(place)"
+before=$(place)
+t0=$(t_ms)
+"$lab" cut n2 || fail "scripts/lab cut n2"
+if [ "$fencing" = yes ]; then
+	if wait_until '[ "$("$lab" power n2 2>/dev/null)" = off ]' 60 && fenced n2; then
+		ok "2 nodes: n2 fenced $(( $(t_ms) - t0 )) ms after the cut"
+	else
+		fail "2 nodes: n2 was not fenced"
+	fi
+	grep -q " n1" "$labdir/fence.log" && grep " n1" "$labdir/fence.log" | grep -qv "status\|monitor\|list" &&
+		fail "2 nodes: n1 was fenced too: $(cat "$labdir/fence.log")"
+	nodes="n1"
+	if wait_until all_agree 120; then
+		ok "2 nodes: every VM runs on n1 $(( $(t_ms) - t0 )) ms after the cut"
+	else
+		fail "2 nodes: the VMs do not all run on n1"
+	fi
+else
+	sleep 10
+	[ "$(place)" = "$before" ] && ok "2 nodes, no fencing: each side keeps its own VMs and starts nothing ($(place))" ||
+		fail "2 nodes, no fencing: placement changed during the cut: $before -> $(place)"
+	"$lab" heal n2
+	nodes="n1 n2"
+	wait_until all_agree 120 || fail "2 nodes: VMs not all running once after the heal"
+fi
+stop_checker "2 nodes"
 
 [ "$failures" = 0 ] || { echo "$failures failures"; exit 1; }
 exit 0
