@@ -192,6 +192,11 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
 /* After any event: membership or configuration may have changed. */
 void rsc_after_event(struct crmd_core *c);
+/* Multicasts a cleanup: every member forgets the failures of @rsc (NULL or
+ * "": all) on @nodeid (0: all nodes); with @probe those nodes probe again. */
+int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe);
+/* @rsc's failures as a JSON array for status (new reference). */
+struct json_object *rsc_failures_json(const struct crmd_core *c, const char *rsc);
 
 /* core_quorum.c: what this node does on its own when its partition has no
  * quorum (no-quorum-policy), the drain of a clean shutdown, and the rule that

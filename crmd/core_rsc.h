@@ -24,10 +24,19 @@ struct rsc_entry {
 	int64_t changed;        /* seconds (the core's clock) */
 	/* The last failure and the count since the last cleanup. */
 	char *fail_op;
+	char *fail_msg;         /* what the failure said (NULL: nothing) */
 	int fail_rc;
 	uint64_t fail_call;
 	int fail_count;
 	int64_t last_failure;
+	/* When it was last seen running here (table order, seconds): a failure
+	 * after it is a failed running resource, recovered in place. */
+	uint64_t run_call;
+	int64_t run_changed;
+	/* The DC stopped it here as the first half of a recovery in place
+	 * (Pacemaker's Recover): the start goes here too, if the node still
+	 * may run it.  Set by the DC's "do", cleared by the next start. */
+	bool restart_here;
 	bool seen;              /* scratch for probes */
 };
 
