@@ -228,9 +228,6 @@ bool nq_node_shutting_down(const struct crmd_core *c, uint32_t nodeid);
 /* The node's vigild left cleanly after the cluster saw it run none of its
  * VMs: transitions need not wait for it. */
 bool nq_node_drained(const struct crmd_core *c, uint32_t nodeid);
-/* Two-node cluster: this vigild synchronized with the other node's since it
- * started, so it may act alone (see core_may_change()). */
-bool nq_peer_seen(const struct crmd_core *c);
 
 /* core_transition.c */
 void tr_kick(struct crmd_core *c);

@@ -260,6 +260,8 @@ int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uin
 	int rc = submit(c, &a, rsc, probe);
 	if (!rc && probe)
 		r->probe_inflight = true;
+	else if (probe)
+		r->last_probe_rc = rc;
 	return rc;
 }
 
@@ -298,6 +300,7 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 	json_object *o = json_object_new_object();
 	if (l.probe) {
 		r->probe_inflight = false;
+		r->last_probe_rc = ev->hv_done.rc;
 		json_object_object_add(o, "k", json_object_new_string("probe"));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
