@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -606,6 +607,12 @@ static void add_primitive(struct crmd_doc_summary *s, xmlNodePtr p)
 	free(prov);
 	free(type);
 	r->target_role = nvsets_get(p, "meta_attributes", "target-role");
+	char *managed = nvsets_get(p, "meta_attributes", "is-managed");
+	r->unmanaged = managed && (!strcasecmp(managed, "false") || !strcasecmp(managed, "off") ||
+				   !strcasecmp(managed, "no") || !strcasecmp(managed, "n") ||
+				   !strcmp(managed, "0"));
+	free(managed);
+	r->maintenance = nvsets_true(p, "meta_attributes", "maintenance");
 }
 
 int crmd_doc_summarize(const char *xml, size_t len, struct crmd_doc_summary **ret_summary)

@@ -66,6 +66,8 @@ struct crmd_doc_resource {
 	char *id;
 	char *agent;            /* "ocf:heartbeat:VirtualDomain", "stonith:fence_x" */
 	char *target_role;      /* NULL when not set */
+	bool unmanaged;         /* meta is-managed=false */
+	bool maintenance;       /* meta maintenance=true */
 };
 
 struct crmd_doc_summary {

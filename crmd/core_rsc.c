@@ -345,6 +345,12 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 	json_object_object_add(o, "rc", json_object_new_int(failure ? 7 : 0));
 	json_object_object_add(o, "s", json_object_new_string(st));
 	json_object_object_add(o, "fail", json_object_new_boolean(failure));
+	if (failure) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "%s (%s) without an action of the cluster", st,
+			 ev->hv_event.detail ? ev->hv_event.detail : "lifecycle event");
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+	}
 	if (failure)
 		core_log(c, LOG_WARNING, "%s failed here (%s, %s): detected at %" PRIu64 " ms",
 			 dom, st, ev->hv_event.detail ? ev->hv_event.detail : "",
