@@ -88,6 +88,12 @@ static void answer_all(struct harness *h)
 			set_runs(s->node, s->rsc, false);
 			ev.hv_done.state = "stopped";
 			break;
+		case CRMD_HV_MONITOR:
+			ev.hv_done.state = "absent";
+			for (int k = 0; k < 2; k++)
+				if (!strcmp(W.runs[s->node][k], s->rsc))
+					ev.hv_done.state = "running";
+			break;
 		default:
 			ev.hv_done.state = "unknown";
 			break;
@@ -103,6 +109,16 @@ static void settle(struct harness *h)
 		answer_all(h);
 	}
 	h_run(h, 500);
+}
+
+/* Lets @ms of simulated time pass (timers fire), answering every action. */
+static void pass_ms(struct harness *h, uint64_t ms)
+{
+	for (uint64_t t = 0; t < ms; t += 1000) {
+		h_run(h, 1000);
+		answer_all(h);
+	}
+	settle(h);
 }
 
 static size_t count(enum crmd_hv_op op, const char *rsc)
@@ -161,7 +177,9 @@ static const char *CIB =
 	"<instance_attributes id=\"vm1-i\"><nvpair id=\"vm1-c\" name=\"config\" value=\"/x/vm1.xml\"/>"
 	"</instance_attributes><meta_attributes id=\"vm1-m\">"
 	"<nvpair id=\"vm1-mt\" name=\"migration-threshold\" value=\"2\"/>"
-	"</meta_attributes></primitive>"
+	"</meta_attributes><operations>"
+	"<op id=\"vm1-mon\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>"
+	"</operations></primitive>"
 	"<primitive id=\"vm2\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
 	"<instance_attributes id=\"vm2-i\"><nvpair id=\"vm2-c\" name=\"config\" value=\"/x/vm2.xml\"/>"
 	"</instance_attributes></primitive>"
@@ -254,7 +272,8 @@ static void test_start_crash_restart(void **state)
 	h_daemon_start(h, n2);
 	settle(h);
 	for (size_t i = before; i < W.n; i++)
-		assert_int_equal(W.subs[i].a.op, CRMD_HV_PROBE);
+		if (W.subs[i].a.op != CRMD_HV_MONITOR)
+			assert_int_equal(W.subs[i].a.op, CRMD_HV_PROBE);
 	check_status(h, "vm2", n2);
 	assert_int_equal(runs_on("vm2"), n2);
 	h_free(h);
@@ -355,11 +374,122 @@ static void test_history_survives_dc_change(void **state)
 	h_free(h);
 }
 
+/* Sends a client request to node 1 and checks that it succeeded. */
+static void request_ok(struct harness *h, const char *json)
+{
+	uint64_t id = h_request(h, 1, json);
+	for (int i = 0; i < 1000 && !h_reply(h, 1, id); i++)
+		h_step(h, 1);
+	assert_non_null(h_reply(h, 1, id));
+	if (!strstr(h_reply(h, 1, id), "\"rc\":0"))
+		fail_msg("%s: %s", json, h_reply(h, 1, id));
+}
+
+static void set_vm1_meta(struct harness *h, const char *name, const char *value)
+{
+	char xml[1024], *req = NULL;
+	snprintf(xml, sizeof(xml),
+		 "<configuration><resources><primitive id=\"vm1\" class=\"ocf\" "
+		 "provider=\"heartbeat\" type=\"VirtualDomain\"><instance_attributes id=\"vm1-i\">"
+		 "<nvpair id=\"vm1-c\" name=\"config\" value=\"/x/vm1.xml\"/>"
+		 "</instance_attributes><meta_attributes id=\"vm1-m\">"
+		 "<nvpair id=\"vm1-x\" name=\"%s\" value=\"%s\"/>"
+		 "</meta_attributes></primitive></resources></configuration>", name, value);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "version", json_object_new_int(1));
+	json_object_object_add(o, "op", json_object_new_string("config-update"));
+	json_object_object_add(o, "xml", json_object_new_string(xml));
+	req = strdup(json_object_to_json_string(o));
+	json_object_put(o);
+	request_ok(h, req);
+	free(req);
+}
+
+/* The recurring monitor: a VM gone without any lifecycle event (the events
+ * were lost) is found at the monitor's interval and recovered in place;
+ * while all is well, monitors run and nothing is reported. */
+static void test_monitor_safety_net(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	pass_ms(h, 25000);
+	int a = runs_on("vm1");
+	assert_true(a);
+	assert_true(count(CRMD_HV_MONITOR, "vm1") >= 2);
+	assert_int_equal(count(CRMD_HV_MONITOR, "vm2"), 0); /* no monitor op */
+	assert_int_equal(status_failcount(h, 1, "vm1", a), 0);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 1);
+
+	set_runs(a, "vm1", false);      /* gone, and nobody said so */
+	pass_ms(h, 12000);
+	assert_int_equal(h_log_count(h, a, "found by the monitor"), 1);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 2);
+	assert_int_equal(last_node(CRMD_HV_START, "vm1"), a);
+	assert_int_equal(runs_on("vm1"), a);
+	assert_int_equal(status_failcount(h, 1, "vm1", a), 1);
+	h_free(h);
+}
+
+/* is-managed=false: a crash is recorded (fail count) but nothing is done;
+ * managed again, the cluster recovers it.  Bad cleanup requests are refused. */
+static void test_unmanaged(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	int a = runs_on("vm1");
+	assert_true(a);
+	set_vm1_meta(h, "is-managed", "false");
+	settle(h);
+	crash(h, a, "vm1");
+	settle(h);
+	assert_int_equal(count(CRMD_HV_STOP, "vm1"), 0);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 1);
+	assert_int_equal(runs_on("vm1"), 0);
+	assert_int_equal(status_failcount(h, 2, "vm1", a), 1);
+
+	set_vm1_meta(h, "is-managed", "true");
+	settle(h);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 2);
+	assert_true(runs_on("vm1"));
+
+	static const char *bad[] = {
+		"{\"version\":1,\"op\":\"rsc-cleanup\",\"rsc\":\"nosuch\"}",
+		"{\"version\":1,\"op\":\"rsc-cleanup\",\"rsc\":\"vm1\",\"node\":\"n9\"}",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		size_t before = W.n;
+		uint64_t id = h_request(h, 1, bad[i]);
+		settle(h);
+		assert_non_null(h_reply(h, 1, id));
+		assert_non_null(strstr(h_reply(h, 1, id), "\"error\":\"bad-request\""));
+		assert_int_equal(status_failcount(h, 3, "vm1", a), 1);
+		for (size_t k = before; k < W.n; k++)
+			assert_int_not_equal(W.subs[k].a.op, CRMD_HV_PROBE);
+	}
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_crash_restart),
 		cmocka_unit_test(test_history_survives_dc_change),
+		cmocka_unit_test(test_monitor_safety_net),
+		cmocka_unit_test(test_unmanaged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
