@@ -8,7 +8,9 @@
 #  - unmanage: a VM killed behind the cluster's back stays down (the failure
 #    is still recorded); manage: the cluster starts it again; cleanup: the
 #    failure is forgotten;
-#  - failcount show / delete; maintenance on|off of a resource and a node.
+#  - failcount show / delete; maintenance on|off of a resource and a node;
+#  - a VM whose domain XML is missing or broken fails cleanly: the reason in
+#    status, fail count INFINITY, stopped, no vigild crashes, others unaffected.
 set -u
 
 [ "${VIGIL_LAB_TESTS:-yes}" = no ] && { echo "SKIP: lab tests disabled"; exit 77; }
@@ -200,6 +202,46 @@ sleep 4
 v node online "$n" >/dev/null 2>&1
 v node maintenance off "$n" --wait --timeout 30 >"$out" 2>&1 && ok "node maintenance off $n" ||
 	fail "node maintenance off $n: $(cat "$out")"
+
+# 7. A VM whose domain XML is missing and one whose XML is broken: each start
+#    fails with its reason in status (fail count INFINITY on every node), the
+#    VMs stay stopped, every vigild keeps running, the other VMs run on.
+labdir=$("$lab" env | sed -n 's/^VIGIL_LAB_DIR=//p')
+pids=$(for n in $nodes; do cat "$labdir/$n/run/vigild.pid"; done | tr '\n' ' ')
+before1=$(where vm1) before2=$(where vm2)
+printf '%s\n' '<domain type="qemu"><name>vmbroken</name><memory unit="MiB">64' \
+	>"$labdir/vms/vmbroken.xml"
+rm -f "$labdir/vms/vmmissing.xml"
+{
+	echo '<configuration><resources>'
+	for b in vmmissing vmbroken; do
+		echo "<primitive id=\"$b\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
+		echo "<instance_attributes id=\"$b-i\"><nvpair id=\"$b-c\" name=\"config\""
+		echo " value=\"$labdir/vms/$b.xml\"/></instance_attributes></primitive>"
+	done
+	echo '</resources></configuration>'
+} >"$labdir/bad.xml"
+v configure load update "$labdir/bad.xml" >/dev/null 2>&1 || fail "adding vmmissing and vmbroken"
+for b in vmmissing vmbroken; do
+	if wait_until "[ \"\$(rsc_field $b '[.failures[] | select(.fail_count == \"INFINITY\")] | length')\" = 3 ]" 90
+	then
+		ok "$b: start failed on every node: $(rsc_field $b '.failures[0].message')"
+	else
+		fail "$b: no INFINITY start failure on every node: $(rsc_field $b .failures)"
+	fi
+	[ "$(rsc_field $b .state)" = stopped ] || fail "$b is $(rsc_field $b .state), not stopped"
+	[ -z "$(where $b)" ] || fail "$b runs on $(where $b)"
+done
+v status >"$out" 2>&1
+grep -q "vmmissing start on .*rc -" "$out" && ok "vigil status shows the failed starts:
+$(sed -n '/Failed resource actions/,$p' "$out")" || fail "vigil status does not show the failed starts: $(cat "$out")"
+pids2=$(for n in $nodes; do cat "$labdir/$n/run/vigild.pid"; done | tr '\n' ' ')
+alive=0
+for n in $nodes; do v status >/dev/null 2>&1 && alive=$((alive + 1)); done
+[ "$pids" = "$pids2" ] && [ "$alive" = 3 ] && ok "every vigild kept running ($pids)" ||
+	fail "a vigild changed or stopped answering ($pids -> $pids2)"
+[ "$(where vm1)" = "$before1" ] && [ "$(where vm2)" = "$before2" ] &&
+	ok "vm1 and vm2 unaffected" || fail "vm1/vm2 moved: $before1/$before2 -> $(where vm1)/$(where vm2)"
 
 [ "$failures" = 0 ] || { echo "$failures failures"; exit 1; }
 exit 0

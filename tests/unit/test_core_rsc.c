@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,8 @@ struct world {
 	size_t n;
 	/* What each node's hypervisor runs: "vm1", "vm2" or "". */
 	char runs[4][2][8];
+	/* A resource whose domain XML is missing: every start of it fails. */
+	char bad[8];
 };
 
 static struct world W;
@@ -81,6 +84,12 @@ static void answer_all(struct harness *h)
 			ev.hv_done.state = "unknown";
 			break;
 		case CRMD_HV_START:
+			if (!strcmp(s->rsc, W.bad)) {
+				ev.hv_done.rc = -ENOENT;
+				ev.hv_done.state = "absent";
+				ev.hv_done.message = "cannot read /x/bad.xml: No such file or directory";
+				break;
+			}
 			set_runs(s->node, s->rsc, true);
 			ev.hv_done.state = "running";
 			break;
@@ -310,7 +319,9 @@ static int status_failcount(struct harness *h, int node, const char *rsc, int on
 			if (strcmp(json_object_get_string(v), name))
 				continue;
 			assert_true(json_object_object_get_ex(e, "fail_count", &v));
-			fc = json_object_get_int(v);
+			fc = json_object_is_type(v, json_type_string) &&
+					     !strcmp(json_object_get_string(v), "INFINITY") ?
+				     1000000 : json_object_get_int(v);
 		}
 	}
 	json_object_put(st);
@@ -483,6 +494,45 @@ static void test_unmanaged(void **state)
 	h_free(h);
 }
 
+/* A VM whose domain XML is missing: its start fails on every node, each
+ * failure with the reason, fail count INFINITY there (start-failure-is-fatal),
+ * then it stays stopped; nobody crashes and the other VM runs on. */
+static void test_missing_domain_xml(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	snprintf(W.bad, sizeof(W.bad), "vm2");
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	settle(h);
+	assert_true(runs_on("vm1"));
+	assert_int_equal(runs_on("vm2"), 0);
+	assert_int_equal(count(CRMD_HV_START, "vm2"), 3); /* once per node, then no more */
+	for (int on = 1; on <= 3; on++)
+		assert_int_equal(status_failcount(h, 1, "vm2", on), 1000000);
+	json_object *st = status_of(h, 2);
+	const char *txt = json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN);
+	assert_non_null(strstr(txt, "No such file or directory"));
+	assert_non_null(strstr(txt, "\"fail_count\":\"INFINITY\""));
+	json_object_put(st);
+	for (int n = 1; n <= 3; n++) {
+		const char *where = NULL;
+		assert_string_equal(crmd_core_rsc_state(h_core(h, n), "vm2", &where), "stopped");
+	}
+	/* Fixed and cleaned up: it starts. */
+	W.bad[0] = '\0';
+	request_ok(h, "{\"version\":1,\"op\":\"rsc-cleanup\",\"rsc\":\"vm2\"}");
+	settle(h);
+	assert_true(runs_on("vm2"));
+	assert_int_equal(status_failcount(h, 1, "vm2", runs_on("vm2")), 0);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_history_survives_dc_change),
 		cmocka_unit_test(test_monitor_safety_net),
 		cmocka_unit_test(test_unmanaged),
+		cmocka_unit_test(test_missing_domain_xml),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
