@@ -202,5 +202,6 @@ struct json_object *rsc_failures_json(const struct crmd_core *c, const char *rsc
 void tr_kick(struct crmd_core *c);
 void tr_on_timer(struct crmd_core *c);
 void tr_on_actions_timer(struct crmd_core *c);
+void tr_on_recheck_timer(struct crmd_core *c);
 
 #endif /* VIGIL_CRMD_CORE_INT_H */

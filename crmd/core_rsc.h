@@ -82,6 +82,7 @@ struct crmd_rsc {
 	bool actions_armed;
 	uint64_t pe_seq;
 	bool waiting_logged;
+	int64_t recheck_at;     /* seconds: when the recheck timer fires (0: not armed) */
 	/* Node side: the monitor tick is armed. */
 	bool mon_armed;
 };

@@ -123,9 +123,17 @@ static void settle(struct harness *h)
 /* Lets @ms of simulated time pass (timers fire), answering every action. */
 static void pass_ms(struct harness *h, uint64_t ms)
 {
-	for (uint64_t t = 0; t < ms; t += 1000) {
+	uint64_t end = h_now(h) + ms;
+	while (h_now(h) < end) {
+		uint64_t t = h_now(h);
 		h_run(h, 1000);
 		answer_all(h);
+		if (h_now(h) == t) {    /* no timer within a second: jump */
+			h_run(h, end - t);
+			answer_all(h);
+			if (h_now(h) == t)
+				break;  /* none at all before the end */
+		}
 	}
 	settle(h);
 }
@@ -396,7 +404,9 @@ static void request_ok(struct harness *h, const char *json)
 		fail_msg("%s: %s", json, h_reply(h, 1, id));
 }
 
-static void set_vm1_meta(struct harness *h, const char *name, const char *value)
+/* Replaces vm1 by one with meta attributes @name=@value (and @name2=@value2). */
+static void set_vm1_meta2(struct harness *h, const char *name, const char *value,
+			  const char *name2, const char *value2)
 {
 	char xml[1024], *req = NULL;
 	snprintf(xml, sizeof(xml),
@@ -405,7 +415,11 @@ static void set_vm1_meta(struct harness *h, const char *name, const char *value)
 		 "<nvpair id=\"vm1-c\" name=\"config\" value=\"/x/vm1.xml\"/>"
 		 "</instance_attributes><meta_attributes id=\"vm1-m\">"
 		 "<nvpair id=\"vm1-x\" name=\"%s\" value=\"%s\"/>"
-		 "</meta_attributes></primitive></resources></configuration>", name, value);
+		 "<nvpair id=\"vm1-y\" name=\"%s\" value=\"%s\"/>"
+		 "</meta_attributes><operations>"
+		 "<op id=\"vm1-mon\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>"
+		 "</operations></primitive></resources></configuration>", name, value,
+		 name2 ? name2 : "description", value2 ? value2 : "-");
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_int(1));
 	json_object_object_add(o, "op", json_object_new_string("config-update"));
@@ -414,6 +428,49 @@ static void set_vm1_meta(struct harness *h, const char *name, const char *value)
 	json_object_put(o);
 	request_ok(h, req);
 	free(req);
+}
+
+static void set_vm1_meta(struct harness *h, const char *name, const char *value)
+{
+	set_vm1_meta2(h, name, value, NULL, NULL);
+}
+
+/* failure-timeout: with migration-threshold=1 a crash on each node leaves
+ * vm1 nowhere to run; when the failures expire the DC runs the policy again
+ * by itself (no event needed) and vm1 starts. */
+static void test_failure_timeout(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	set_vm1_meta2(h, "migration-threshold", "1", "failure-timeout", "60s");
+	settle(h);
+	pass_ms(h, 5000);       /* (a last failure at 0 s would read as "never") */
+	int seen = 0;
+	for (int k = 0; k < 3; k++) {
+		int a = runs_on("vm1");
+		assert_true(a);
+		assert_false(seen & (1 << a));
+		seen |= 1 << a;
+		crash(h, a, "vm1");
+		settle(h);
+	}
+	assert_int_equal(runs_on("vm1"), 0);    /* banned everywhere for now */
+	size_t starts = count(CRMD_HV_START, "vm1");
+	uint64_t t0 = h_now(h);
+	/* (Simulated time moves from timer to timer: the next one is the
+	 * DC's recheck, when the failures expire.) */
+	pass_ms(h, 90000);
+	assert_true(runs_on("vm1"));
+	assert_int_equal(count(CRMD_HV_START, "vm1"), starts + 1);
+	assert_true(h_now(h) >= t0 + 60000);
+	h_free(h);
 }
 
 /* The recurring monitor: a VM gone without any lifecycle event (the events
@@ -541,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_monitor_safety_net),
 		cmocka_unit_test(test_unmanaged),
 		cmocka_unit_test(test_missing_domain_xml),
+		cmocka_unit_test(test_failure_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
