@@ -246,13 +246,30 @@ void rsc_report_due(struct crmd_core *c)
 		send_history(c);
 	if (!c->env.hv_submit)
 		return;
-	if (r->probe_inflight)
-		return;
-	struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq,
-				    .op = CRMD_HV_PROBE,
-				    .timeout_ms = 30000 };
-	if (!submit(c, &a, NULL, true))
+	rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+}
+
+int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uint32_t timeout_ms)
+{
+	struct crmd_rsc *r = R(c);
+	bool probe = op == CRMD_HV_PROBE;
+	if (probe && r->probe_inflight)
+		return 0;
+	struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq, .op = op,
+				    .rsc_id = rsc, .timeout_ms = timeout_ms };
+	int rc = submit(c, &a, rsc, probe);
+	if (!rc && probe)
 		r->probe_inflight = true;
+	return rc;
+}
+
+bool rsc_local_busy(const struct crmd_core *c, const char *rsc)
+{
+	const struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_local; i++)
+		if (rsc ? r->local[i].rsc && !strcmp(r->local[i].rsc, rsc) : r->local[i].probe)
+			return true;
+	return false;
 }
 
 static const char *op_name(enum crmd_hv_op op)
@@ -458,8 +475,10 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 		return;
 	bool failure = !strcmp(st, "crashed");
 	/* Stopped behind the cluster's back: no action of ours in flight for it
-	 * and it was running here. */
-	if (!strcmp(st, "stopped") && !rsc_flight(c, dom) && e && !strcmp(e->state, "running") &&
+	 * (the DC's, or this node's own stop: no-quorum policy, shutdown) and
+	 * it was running here. */
+	if (!strcmp(st, "stopped") && !rsc_flight(c, dom) && !rsc_local_busy(c, dom) && e &&
+	    !strcmp(e->state, "running") &&
 	    !(ev->hv_event.detail && !strcmp(ev->hv_event.detail, "migrated")))
 		failure = true;
 	json_object *o = json_object_new_object();
@@ -612,6 +631,16 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	if (!node || !call || !rsc || !op)
 		return;
 	uint32_t tmo = (uint32_t)jint(o, "tmo", 60000);
+	/* A DC's computation from before a node's shutdown was delivered may
+	 * still send it a start (or a VM): the node is drained and leaving, so
+	 * everybody drops it alike. */
+	uint32_t into = !strcmp(op, "start") ? node : (uint32_t)jint(o, "tn", 0);
+	if (into && nq_node_drained(c, into)) {
+		core_log(c, LOG_WARNING, "%s %s (call %" PRIu64 ") dropped: node %" PRIu32
+			 " is drained and leaving", op, rsc, call, into);
+		flight_done(c, call);   /* the DC's own, put in flight when sent */
+		return;
+	}
 	bool known = false;
 	for (size_t i = 0; i < r->n_flights; i++)
 		known |= r->flights[i].call == call;
@@ -828,6 +857,8 @@ void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, 
 		apply_update(c, from->id.nodeid, o);
 	else if (!strcmp(k, "do"))
 		apply_do(c, from, o);
+	else if (!strcmp(k, "shutdown") || !strcmp(k, "drained"))
+		nq_on_message(c, from, k);
 	else if (!strcmp(k, "hist"))
 		apply_history(c, from, o);
 	else if (!strcmp(k, "clean"))

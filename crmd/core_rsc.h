@@ -90,6 +90,12 @@ struct crmd_rsc {
 struct rsc_entry *rsc_entry(struct crmd_core *c, uint32_t nodeid, const char *rsc, bool create);
 struct rsc_flight *rsc_flight(struct crmd_core *c, const char *rsc);
 bool rsc_node_probed(const struct crmd_core *c, uint32_t nodeid);
+/* Runs @op on this node's hypervisor on its own initiative (a probe, or a
+ * stop of the no-quorum policy or of a shutdown), not as a DC's action: the
+ * result goes to the group as an update without a DC call id.  0 or -errno. */
+int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uint32_t timeout_ms);
+/* A call of this node for @rsc (NULL: a probe) has not completed yet. */
+bool rsc_local_busy(const struct crmd_core *c, const char *rsc);
 /* Multicasts @o (consumed). */
 int rsc_send(struct crmd_core *c, json_object *o);
 

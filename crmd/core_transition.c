@@ -183,6 +183,12 @@ static void build_status(struct crmd_core *c, const struct vg_cib *cfg, struct s
 			  st[i].crmd ? "online" : "offline", st[i].join, st[i].expected);
 		sb_printf(b, "<transient_attributes id=\"%" PRIu32 "\"><instance_attributes "
 			  "id=\"status-%" PRIu32 "\">", st[i].nodeid, st[i].nodeid);
+		/* Its vigild is draining it (core_quorum.c): Pacemaker's attribute
+		 * for a shutdown in progress moves its resources away. */
+		if (nq_node_shutting_down(c, st[i].nodeid))
+			sb_printf(b, "<nvpair id=\"status-%" PRIu32 "-shutdown\" name=\"shutdown\" "
+				  "value=\"%" PRIu64 "\"/>", st[i].nodeid,
+				  c->env.now_ms(c->env.ctx) / 1000u + 1);
 		for (size_t k = 0; k < r->n_entries; k++) {
 			const struct rsc_entry *e = &r->entries[k];
 			if (e->nodeid != st[i].nodeid || !e->fail_count || !rsc_in_config(cfg, e->rsc))
@@ -278,6 +284,9 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 			mu = uri;
 		}
 		json_object_object_add(o, "to", json_object_new_string(mu));
+		for (size_t i = 0; i < c->n_nodes; i++)
+			if (c->nodes[i].name && !strcmp(c->nodes[i].name, to_node))
+				json_object_object_add(o, "tn", json_object_new_int64(c->nodes[i].nodeid));
 	}
 	/* In flight from now on here, so the next computation cannot issue it
 	 * again before the message comes back. */
@@ -385,6 +394,9 @@ static bool nodes_ready(struct crmd_core *c, const struct crmd_node_state *st, s
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!st[i].in_ccm)
+			continue;
+		/* Its vigild left cleanly after the cluster saw it drained. */
+		if (!st[i].crmd && nq_node_drained(c, st[i].nodeid))
 			continue;
 		if (!st[i].crmd) {
 			snprintf(why, why_len, "node %s is up but its vigild is not", st[i].uname);
