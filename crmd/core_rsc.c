@@ -595,6 +595,9 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	uint64_t call = (uint64_t)jint(o, "call", 0);
 	if (call)
 		flight_done(c, call);
+	if (call && core_is_self(c, &c->dc))
+		core_log(c, LOG_INFO, "result of call %" PRIu64 " (%s %s on node %" PRIu32 ": rc %d) "
+			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
 	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
 		fail = true;    /* a failed start (or monitor) */
 	/* The monitor and a lifecycle event may both report one crash: a

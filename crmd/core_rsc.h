@@ -79,6 +79,7 @@ struct crmd_rsc {
 	uint64_t seen_ring;
 	/* DC. */
 	bool tr_armed;
+	uint64_t kick_ms;       /* when the armed computation was asked for */
 	bool actions_armed;
 	uint64_t pe_seq;
 	bool waiting_logged;

@@ -47,6 +47,7 @@ void tr_kick(struct crmd_core *c)
 	if (!r || r->tr_armed || !acting_dc(c))
 		return;
 	r->tr_armed = true;
+	r->kick_ms = c->env.now_ms(c->env.ctx);
 	c->env.timer_arm(c->env.ctx, CRMD_TIMER_TRANSITION, 0);
 }
 
@@ -487,8 +488,9 @@ void tr_on_timer(struct crmd_core *c)
 		goto free_cib;
 	}
 	if (tr->n_actions)
-		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions", r->pe_seq,
-			 tr->n_actions);
+		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions (kicked at %" PRIu64
+			 " ms, computed at %" PRIu64 " ms)", r->pe_seq, tr->n_actions, r->kick_ms,
+			 c->env.now_ms(c->env.ctx));
 	int64_t expiry = next_expiry(c, cib, now);
 	if (expiry && expiry != r->recheck_at) {
 		core_log(c, LOG_INFO, "a failure expires in %" PRId64 " s (failure-timeout): "
