@@ -1173,6 +1173,8 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 			break;
 		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
 		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
+		case CRMD_TIMER_MONITOR: rsc_on_monitor_timer(c); break;
+		case CRMD_TIMER_RECHECK: tr_on_recheck_timer(c); break;
 		case CRMD_TIMER_SHUTDOWN: nq_on_timer(c); break;
 		case CRMD_TIMER_COUNT: break;
 		}

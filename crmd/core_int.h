@@ -209,6 +209,8 @@ void rsc_after_event(struct crmd_core *c);
 /* Multicasts a cleanup: every member forgets the failures of @rsc (NULL or
  * "": all) on @nodeid (0: all nodes); with @probe those nodes probe again. */
 int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe);
+/* The recurring monitors of this node's running VMs are due. */
+void rsc_on_monitor_timer(struct crmd_core *c);
 /* @rsc's failures as a JSON array for status (new reference). */
 struct json_object *rsc_failures_json(const struct crmd_core *c, const char *rsc);
 
@@ -233,5 +235,6 @@ bool nq_node_drained(const struct crmd_core *c, uint32_t nodeid);
 void tr_kick(struct crmd_core *c);
 void tr_on_timer(struct crmd_core *c);
 void tr_on_actions_timer(struct crmd_core *c);
+void tr_on_recheck_timer(struct crmd_core *c);
 
 #endif /* VIGIL_CRMD_CORE_INT_H */
