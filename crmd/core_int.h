@@ -140,7 +140,12 @@ struct crmd_core {
 	/* Resources: node-side execution and the DC's transitions (core_rsc.c,
 	 * core_transition.c). */
 	struct crmd_rsc *rsc;
+
+	/* Fencing: the DC's operations, the replicated history (core_fence.c). */
+	struct crmd_fence *fence;
 };
+
+#include "core_fence.h"
 
 /* core.c */
 void core_log(struct crmd_core *c, int level, const char *fmt, ...)

@@ -370,8 +370,7 @@ void tr_on_timer(struct crmd_core *c)
 		}
 		switch (a->op) {
 		case POL_OP_FENCE:
-			core_log(c, LOG_WARNING, "fencing %s is not done by vigild yet", a->node);
-			break;
+			break;  /* fence_from_transition() below */
 		case POL_OP_START:
 			send_do(c, cib, node_id_of(st, n, a->node), "start", a->resource, NULL,
 				a->reason);
@@ -389,6 +388,9 @@ void tr_on_timer(struct crmd_core *c)
 			break;
 		}
 	}
+	/* Fencing has its own pace (one attempt in flight per target, back-off):
+	 * it takes the whole list of targets, not single actions. */
+	fence_from_transition(c, cib, tr, st, n);
 	pol_transition_free(tr);
 free_cib:
 	vg_cib_free(cib);
