@@ -248,11 +248,22 @@ static bool self_is_dc(const struct crmd_core *c)
 	return crmd_core_dc(c) && core_is_self(c, &c->dc);
 }
 
-/* Reports this node to the DC, which rebuilds its status from reports. */
+/* Reports this node to the DC, which rebuilds its status from reports.
+ *
+ * What was collected (reports, probes) is thrown away only when the DC
+ * candidate changed or a round closed (report_dc cleared): those happen at
+ * the same place of the group stream on every member, so no report sent after
+ * them can arrive before.  The DC's ability to act also flips with quorum, a
+ * local event: resetting then would lose the reports of members whose quorum
+ * came first (their report delivered before the DC's own quorum notice), and
+ * those members would stay "pending" for ever. */
 static void report_to_dc(struct crmd_core *c)
 {
-	for (size_t i = 0; i < c->n_members; i++)
-		c->members[i].reported = false;
+	bool reset = member_cmp(&c->dc, &c->report_dc) != 0;
+	c->report_dc = c->dc;
+	if (reset)
+		for (size_t i = 0; i < c->n_members; i++)
+			c->members[i].reported = false;
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	struct vg_msg_status_report r = { .name = c->local_name };
@@ -260,7 +271,7 @@ static void report_to_dc(struct crmd_core *c)
 	size_t len;
 	if (!vg_msg_status_report_encode(&r, c->local_nodeid, ++c->send_seq, &buf, &len))
 		core_send(c, buf, len);
-	rsc_report_due(c);
+	rsc_report_due(c, reset);
 }
 
 static void note_dc(struct crmd_core *c)
@@ -403,6 +414,7 @@ static void close_round(struct crmd_core *c)
 	config_persist_latest(c);
 	config_round_closed(c);
 	fence_round_closed(c);
+	c->report_dc = (struct vg_member){ 0 }; /* joiners: everybody reports afresh */
 	if (crmd_core_dc(c) == c->dc_logged)
 		report_to_dc(c); /* same DC: it still needs to hear from joiners */
 	note_dc(c);

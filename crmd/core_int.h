@@ -89,6 +89,7 @@ struct crmd_core {
 	bool synced;            /* holds the group's configuration */
 	bool primary;           /* was synced in a quorate ring (frozen in rounds) */
 	struct vg_member dc;    /* DC candidate; nodeid 0: none */
+	struct vg_member report_dc; /* the DC the reports and probes were collected for */
 	uint32_t dc_logged;     /* last DC logged as acting */
 
 	/* Sync round. */
@@ -188,8 +189,9 @@ void client_reply_ok(struct crmd_core *c, uint64_t client_id, const char *messag
 /* core_rsc.c */
 int rsc_init(struct crmd_core *c);
 void rsc_free(struct crmd_core *c);
-/* This node's report is due (DC changed, round closed): probe and report. */
-void rsc_report_due(struct crmd_core *c);
+/* This node's report is due (DC changed, round closed): probe and report.
+ * @reset: forget every node's probe (a new DC, a round), not only this one's. */
+void rsc_report_due(struct crmd_core *c, bool reset);
 void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
