@@ -85,13 +85,15 @@ all_running() {
 		case "$w" in ""|*" "*) return 1;; esac
 	done
 }
-# A node running a VM that is not the DC (or any VM node with "dc").
+# A node running a VM, not the DC when there is one (the DC otherwise).
 victim_node() {
-	d=$(dc)
+	d=$(dc) dch=
 	for vm in $vms; do
 		w=$(where "$vm")
 		[ -n "$w" ] && [ "$w" != "$d" ] && { echo "$w"; return; }
+		[ -n "$w" ] && dch=$w
 	done
+	echo "$dch"
 }
 vms_on() { for vm in $vms; do [ "$(where "$vm")" = "$1" ] && printf '%s ' "$vm"; done; }
 # Milliseconds since the epoch of a vigild log line's stamp ("Nov 27 12:37:46.910 ...").

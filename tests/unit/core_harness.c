@@ -61,6 +61,7 @@ struct harness {
 	uint64_t part_ring[MAX_NODES + 1];
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
+	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
 	h_fence_fn fence_fn;    /* the simulated fence devices; NULL: none */
 	void *fence_data;
 };
@@ -288,7 +289,8 @@ static void announce_ring(struct harness *h, int part)
 	for (size_t i = 0; i < h->n_procs[part]; i++) {
 		int node = (int)h->procs[part][i].nodeid;
 		queue_ring(h, node, h->part_ring[part]);
-		queue_quorum(h, node, h->part_ring[part], h->quorum_delay_ms);
+		queue_quorum(h, node, h->part_ring[part],
+			     h->quorum_delay_ms + h->node_quorum_delay_ms[node]);
 	}
 }
 
@@ -337,6 +339,11 @@ struct harness *h_new(int n_nodes)
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
 {
 	h->quorum_delay_ms = ms;
+}
+
+void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->node_quorum_delay_ms[node] = ms;
 }
 
 void h_daemon_start(struct harness *h, int node)
