@@ -183,7 +183,9 @@ static void summarize(struct call *c, const struct fen_record *rec)
 			c->rc = -ETIMEDOUT;
 		else
 			c->rc = -EIO;
-		if (rec->reason && ml < sizeof(msg))
+		/* The attempts say why; the record's reason adds something only
+		 * when no agent ran, or the deadline cut one short. */
+		if (rec->reason && (!rec->n_attempts || timed_out) && ml < sizeof(msg))
 			snprintf(msg + ml, sizeof(msg) - ml, "%s%s", ml ? " - " : "", rec->reason);
 	}
 	c->device = dev[0] ? strdup(dev) : NULL;

@@ -85,13 +85,15 @@ all_running() {
 		case "$w" in ""|*" "*) return 1;; esac
 	done
 }
-# A node running a VM that is not the DC (or any VM node with "dc").
+# A node running a VM, not the DC when there is one (the DC otherwise).
 victim_node() {
-	d=$(dc)
+	d=$(dc) dch=
 	for vm in $vms; do
 		w=$(where "$vm")
 		[ -n "$w" ] && [ "$w" != "$d" ] && { echo "$w"; return; }
+		[ -n "$w" ] && dch=$w
 	done
+	echo "$dch"
 }
 vms_on() { for vm in $vms; do [ "$(where "$vm")" = "$1" ] && printf '%s ' "$vm"; done; }
 # Milliseconds since the epoch of a vigild log line's stamp ("Nov 27 12:37:46.910 ...").
@@ -109,6 +111,13 @@ first_after() {
 }
 all_online() {
 	for n in $nodes; do [ "$(node_state "$n")" = online ] || return 1; done
+}
+# Powers $1 off; sets t0 to the moment of the first signal (<lab>/power.log),
+# the same zero as bench/failover's.
+power_off() {
+	"$lab" kill "$1"
+	t0=$(awk -v n="$1" '$2 == "off" && $3 == n { x = $1 } END { printf "%.0f", x * 1000 }' \
+		"$labdir/power.log")
 }
 bring_back() {
 	for n in $nodes; do
@@ -128,10 +137,11 @@ phases() {
 	run=$(first_after "$t0" "start $vm: rc 0, running")
 	fenced=$(awk -v t="$node" '$3 == "action=reboot" || $3 == "action=off" { if ($4 == "target=" t && $6 == "result=ok") x = $1 } END { print x }' "$labdir/fence.log")
 	p() { [ -n "$2" ] && echo "    $1: +$(( $(log_ms "$2") - t0 )) ms" || echo "    $1: (not found)"; }
+	# (t0: the power-off, from power.log)
 	echo "  phases of $vm's failover (from the power-off of $node):"
 	p "membership change" "$memb"
 	p "fence requested  " "$req"
-	[ -n "$fenced" ] && echo "    agent powered off: +$(( $(echo "$fenced" | awk '{ printf "%d", $1 * 1000 }') - t0 )) ms (fence.log)"
+	[ -n "$fenced" ] && echo "    agent powered off: +$(( $(echo "$fenced" | awk '{ printf "%.0f", $1 * 1000 }') - t0 )) ms (fence.log)"
 	p "fence done       " "$done_"
 	p "start issued     " "$start"
 	p "running          " "$run"
@@ -179,10 +189,10 @@ ok "3 VMs running; DC $(dc)"
 
 # ---- a. power off the node running a VM --------------------------------
 v=$(victim_node)
-vm=$(vms_on "$v" | cut -d' ' -f1)
-t0=$(t_ms)
-echo "a. power off $v (runs $(vms_on "$v")) at $(date +%H:%M:%S.%3N)"
-"$lab" kill "$v"
+on_v=$(vms_on "$v")
+vm=${on_v%% *}
+echo "a. power off $v (runs $on_v) at $(date +%H:%M:%S.%3N)"
+power_off "$v"
 if wait_until '[ -n "$(where $vm)" ]' 90; then
 	t1=$(t_ms)
 	ok "$vm runs on $(where "$vm") $(( t1 - t0 )) ms after $v was powered off"
@@ -203,10 +213,10 @@ bring_back
 	fail "cannot set stonith-max-attempts"
 "$lab" fence-fail on
 v=$(victim_node)
-vm=$(vms_on "$v" | cut -d' ' -f1)
-t0=$(t_ms)
-echo "b. fence-fail on; power off $v (runs $(vms_on "$v"))"
-"$lab" kill "$v"
+on_v=$(vms_on "$v")
+vm=${on_v%% *}
+echo "b. fence-fail on; power off $v (runs $on_v)"
+power_off "$v"
 if wait_until '[ "$(node_state '"$v"')" = "fencing failed" ]' 60; then
 	ok "status says $v: fencing failed after $(( $(t_ms) - t0 )) ms"
 	"$lab" exec "$(any_up)" vigil status | grep -E "WARNING|^  $v " | sed 's/^/  /'
@@ -255,10 +265,10 @@ EOF
 "$lab" exec n1 vigil configure load update "$topo" >/dev/null || fail "cannot load the topology"
 "$lab" exec n1 vigil fence list n2 | sed 's/^/  /'
 v=$(victim_node)
-vm=$(vms_on "$v" | cut -d' ' -f1)
-t0=$(t_ms)
-echo "c. topology; power off $v"
-"$lab" kill "$v"
+on_v=$(vms_on "$v")
+vm=${on_v%% *}
+echo "c. topology; power off $v (runs $on_v)"
+power_off "$v"
 wait_until '[ -n "$(where $vm)" ]' 90 && ok "$vm recovered on $(where "$vm") after $(( $(t_ms) - t0 )) ms" ||
 	fail "$vm not recovered with the topology"
 grep -q "target=nowhere .*result=bad-target\|target=nowhere .*bad-target" "$labdir/fence.log" &&
@@ -273,10 +283,11 @@ bring_back
 d=$(dc)
 "$lab" fence-fail on
 v=$(victim_node)
-vm=$(vms_on "$v" | cut -d' ' -f1)
+on_v=$(vms_on "$v")
+vm=${on_v%% *}
 starts_before=$(grep -h "issuing start $vm" "$labdir"/n*/log/vigil/vigild.log | wc -l)
-echo "d. fence-fail on; power off $v (DC $d)"
-"$lab" kill "$v"
+echo "d. fence-fail on; power off $v (runs $on_v; DC $d)"
+power_off "$v"
 wait_until 'grep -q "target='"$v"' by='"$d"' result=refused" "$labdir/fence.log"' 60 ||
 	fail "the DC $d did not try to fence $v"
 t0=$(t_ms)
@@ -309,9 +320,10 @@ EOF
 xsltproc "$labdir/nodevice.xsl" "$x.in" >"$x" || fail "xsltproc"
 "$lab" exec n1 vigil configure load replace "$x" >/dev/null || fail "cannot remove the fence devices"
 v=$(victim_node)
-vm=$(vms_on "$v" | cut -d' ' -f1)
-echo "e. no fence device; power off $v"
-"$lab" kill "$v"
+on_v=$(vms_on "$v")
+vm=${on_v%% *}
+echo "e. no fence device; power off $v (runs $on_v)"
+power_off "$v"
 wait_until '[ "$(node_state '"$v"')" = unclean ]' 30 && ok "$v shows unclean" ||
 	fail "$v is '$(node_state "$v")', not unclean"
 sleep 8

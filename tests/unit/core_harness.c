@@ -64,6 +64,7 @@ struct harness {
 	bool all_seen;          /* wait_for_all: every node was in one partition */
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
+	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
 	h_fence_fn fence_fn;    /* the simulated fence devices; NULL: none */
 	void *fence_data;
 };
@@ -304,7 +305,8 @@ static void announce_ring(struct harness *h, int part)
 	for (size_t i = 0; i < h->n_procs[part]; i++) {
 		int node = (int)h->procs[part][i].nodeid;
 		queue_ring(h, node, h->part_ring[part]);
-		queue_quorum(h, node, h->part_ring[part], h->quorum_delay_ms);
+		queue_quorum(h, node, h->part_ring[part],
+			     h->quorum_delay_ms + h->node_quorum_delay_ms[node]);
 	}
 }
 
@@ -371,6 +373,11 @@ void h_set_write_delay(struct harness *h, int node, uint64_t ms)
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
 {
 	h->quorum_delay_ms = ms;
+}
+
+void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->node_quorum_delay_ms[node] = ms;
 }
 
 void h_daemon_start(struct harness *h, int node)
