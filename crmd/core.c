@@ -926,6 +926,15 @@ static void on_view(struct crmd_core *c, const struct crmd_event *ev)
 		if (ni)
 			ni->expected_up = true;
 	}
+	/* Every member of the view is up, also those a new process finds
+	 * already there: its first view lists them as members, not as joined
+	 * (found by vigil-sim: a DC that started last said expected="down" for
+	 * them, and the policy held every start as "waiting for nX to join"). */
+	for (size_t i = 0; i < c->n_members; i++) {
+		struct node_info *ni = node_info(c, c->members[i].id.nodeid, true);
+		if (ni)
+			ni->expected_up = true;
+	}
 	/* Corosync announces the new ring right after a view caused by a ring
 	 * change; until then, quorum is unknown. */
 	if (ring_changes)

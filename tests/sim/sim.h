@@ -56,9 +56,16 @@ enum sim_bug {
 	 * for the new ring: a node cut off into a minority keeps believing it is
 	 * quorate, keeps its DC and accepts changes. */
 	SIM_BUG_STALE_QUORUM,
-	/* The stand-in recovery driver (sim_hv.c) restarts a lost node's VMs
-	 * without waiting for fencing to succeed. */
+	/* Recovery without waiting for fencing: the cluster runs with fencing
+	 * switched off (stonith-enabled=false in the configuration every disk
+	 * starts with and in every property change a client makes), so the
+	 * cores' own policy recovers a lost node's VMs at once, as Pacemaker
+	 * does when told not to fence. */
 	SIM_BUG_NO_FENCE_WAIT,
+	/* A fence device that reports success without cutting the power: the
+	 * core recovers the VMs of a node that still runs them.  Found only once
+	 * the core drives env.fence_submit. */
+	SIM_BUG_FAKE_FENCE,
 	SIM_BUG_COUNT,
 };
 
@@ -86,9 +93,10 @@ enum sim_cmd_kind {
 	CMD_EXPECT,
 	CMD_VM_CRASH,      /* a VM dies on its hypervisor */
 	CMD_FENCE_MODE,    /* the node's fence device: ok | fail | hang */
-	CMD_HV_MODE,       /* the node's hypervisor calls: ok | fail | hang | slow */
-	CMD_VM_STOP,       /* an admin-ordered stop of a VM where it runs */
-	CMD_VM_MIGRATE,    /* an admin-ordered live migration of a VM to `node` */
+	CMD_HV_MODE,       /* the node's hypervisor: ok | fail | hang | slow calls, or
+			    * its connection goes down | up */
+	CMD_VM_STOP,       /* the guest shuts itself down (behind the cluster's back) */
+	CMD_VM_MIGRATE,    /* an admin moves a VM to `node` (client move on that node) */
 };
 
 enum sim_client_op {
@@ -102,6 +110,7 @@ enum sim_client_op {
 	COP_BAD_XML,       /* replace with a broken document */
 	COP_BAD_JSON,      /* not a request at all */
 	COP_STATUS,
+	COP_MOVE,          /* `vigil resource move`: a location constraint (config-update) */
 };
 
 enum sim_expect_kind {
@@ -182,6 +191,9 @@ struct sim_result {
 	uint64_t events;
 	uint64_t acked;
 	uint64_t expect_failed;
+	uint64_t hv_calls;              /* hypervisor calls the cores submitted */
+	uint64_t fence_calls;           /* fencing attempts the cores submitted */
+	uint64_t policy_inputs;         /* policy computations (env.save_input) */
 	char first_violation[512];
 };
 
