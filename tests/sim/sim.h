@@ -28,6 +28,7 @@
 
 #define SIM_MAX_NODES 16
 #define SIM_MAX_VMS 64
+#define SIM_ANY_NODE 99   /* "expect vm-running vmK any" */
 
 /* ---- the one source of randomness: splitmix64 seeding xoshiro256** ---- */
 
@@ -122,7 +123,8 @@ enum sim_expect_kind {
 	EXP_CONVERGED,     /* the liveness check, now */
 	EXP_ACKED,         /* number of acknowledged changes so far == n */
 	EXP_PROPERTY,      /* nodes' document has name=value (value "" : absent) */
-	EXP_VM_RUNNING,    /* vm runs on node (0: nowhere) */
+	EXP_VM_RUNNING,    /* vm runs on node (0: nowhere; SIM_ANY_NODE: on exactly one) */
+	EXP_POWERED,       /* nodes are powered == n */
 };
 
 struct sim_cmd {
@@ -156,9 +158,17 @@ void sim_schedule_add(struct sim_schedule *s, const struct sim_cmd *c);
 void sim_schedule_clear(struct sim_schedule *s);
 /** Parses a scenario file.  0 or -EINVAL (the message printed to @err). */
 int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err);
-/** Draws a random schedule for @seed: faults for about @fault_ms, then quiet. */
+/* What random schedules leave out of the fault menu. */
+enum {
+	SIM_MENU_TIE_DAEMONS = 1,       /* no daemon-only faults (--tie-daemons) */
+	SIM_MENU_NO_HV_FAULTS = 2,      /* no failing, hanging, slow or disconnected
+					 * hypervisors (--no-hv-faults) */
+};
+
+/** Draws a random schedule for @seed: faults for about @fault_ms, then quiet.
+ *  @menu: SIM_MENU_* flags. */
 void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int n_vms,
-			 uint64_t fault_ms, bool tie_daemons);
+			 uint64_t fault_ms, unsigned menu);
 /** Writes a schedule as a scenario file (a failing seed can be kept as one). */
 void sim_schedule_print(const struct sim_schedule *s, FILE *f);
 /** One command as scenario text, into @buf. */

@@ -115,6 +115,11 @@ int hv_vm_node(struct sim_world *w, int vm)
 	return m ? __builtin_ctz(m) : 0;
 }
 
+int hv_vm_copies(struct sim_world *w, int vm)
+{
+	return vm < 1 || vm > w->hv->n_vms ? 0 : __builtin_popcount(running_mask(w->hv, vm));
+}
+
 static int vm_index(const struct hv_world *hv, const char *name)
 {
 	if (!name || strncmp(name, "vm", 2))

@@ -236,6 +236,8 @@ void hv_cmd(struct sim_world *w, const struct sim_cmd *c);
 void hv_note_cmd(struct sim_world *w, const struct sim_cmd *c);
 void hv_check(struct sim_world *w);
 int hv_vm_node(struct sim_world *w, int vm);
+/** On how many nodes the VM runs. */
+int hv_vm_copies(struct sim_world *w, int vm);
 /** Liveness: every VM that should run runs (only with --vms). */
 int hv_converged(struct sim_world *w);
 /** A vigild started on its node: it connects to its hypervisor. */

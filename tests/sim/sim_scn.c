@@ -147,8 +147,13 @@ void sim_cmd_format(const struct sim_cmd *c, char *buf, size_t len)
 		case EXP_PROPERTY:
 			snprintf(buf, len, "expect property %s %s=%s", nw, c->name, c->value);
 			break;
+		case EXP_POWERED:
+			snprintf(buf, len, "expect powered %s %s", nw, c->n ? "yes" : "no");
+			break;
 		case EXP_VM_RUNNING:
-			if (c->node)
+			if (c->node == SIM_ANY_NODE)
+				snprintf(buf, len, "expect vm-running vm%ld any", c->n);
+			else if (c->node)
 				snprintf(buf, len, "expect vm-running vm%ld n%d", c->n, c->node);
 			else
 				snprintf(buf, len, "expect vm-running vm%ld none", c->n);
@@ -411,8 +416,9 @@ static const char *parse_cmd(char **tok, int nt, struct sim_cmd *c, int max)
 		if (!strcmp(what, "vm-running") && nt == 4) {
 			c->exp = EXP_VM_RUNNING;
 			c->n = tok[2][0] == 'v' ? atol(tok[2] + 2) : 0;
-			c->node = strcmp(tok[3], "none") ? parse_node(tok[3], max) : 0;
-			return c->n > 0 && c->node >= 0 ? NULL : "expect vm-running vmN NODE|none";
+			c->node = !strcmp(tok[3], "none") ? 0 : !strcmp(tok[3], "any") ? SIM_ANY_NODE
+										      : parse_node(tok[3], max);
+			return c->n > 0 && c->node >= 0 ? NULL : "expect vm-running vmN NODE|none|any";
 		}
 		if (nt < 3 || parse_nodes(tok[2], c, max))
 			return "expect WHAT NODES ...";
@@ -431,6 +437,12 @@ static const char *parse_cmd(char **tok, int nt, struct sim_cmd *c, int max)
 			c->exp = EXP_DC;
 			c->n = strcmp(tok[3], "none") ? parse_node(tok[3], max) : 0;
 			return c->n >= 0 ? NULL : "expect dc NODES NODE|none";
+		}
+		if (!strcmp(what, "powered")) {
+			c->exp = EXP_POWERED;
+			c->n = !strcmp(tok[3], "yes");
+			return !strcmp(tok[3], "yes") || !strcmp(tok[3], "no") ? NULL
+									       : "expect powered NODES yes|no";
 		}
 		if (!strcmp(what, "quorate")) {
 			c->exp = EXP_QUORATE;
@@ -570,25 +582,28 @@ static void random_property(struct sim_rng *r, struct sim_cmd *c, int n_vms)
 		snprintf(c->value, sizeof(c->value), "true");
 }
 
-static bool menu_off(int m, int n_vms, bool tie_daemons)
+static bool menu_off(int m, int n_vms, unsigned menu)
 {
 	if (m >= M_VM_CRASH && !n_vms)
 		return true;
-	return tie_daemons && (m == M_DKILL || m == M_DSTART || m == M_DSTOP);
+	if ((menu & SIM_MENU_NO_HV_FAULTS) && m == M_HV)
+		return true;
+	return (menu & SIM_MENU_TIE_DAEMONS) && (m == M_DKILL || m == M_DSTART || m == M_DSTOP);
 }
 
 void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int n_vms,
-			 uint64_t fault_ms, bool tie_daemons)
+			 uint64_t fault_ms, unsigned menu)
 {
 	struct sim_rng r;
 	sim_rng_seed(&r, seed);
 	*s = (struct sim_schedule){ .n_nodes = n_nodes, .n_vms = n_vms, .seed = seed,
-				    .finally_converge = true, .tie_daemons = tie_daemons };
+				    .finally_converge = true,
+				    .tie_daemons = menu & SIM_MENU_TIE_DAEMONS };
 	struct sim_cmd up = { .at_ms = 0, .kind = CMD_UP, .all = true };
 	sim_schedule_add(s, &up);
 	unsigned total = 0;
 	for (int m = 0; m < M_COUNT; m++)
-		total += menu_off(m, n_vms, tie_daemons) ? 0 : WEIGHT[m];
+		total += menu_off(m, n_vms, menu) ? 0 : WEIGHT[m];
 	uint64_t t = 2000;
 	while (t < 2000 + fault_ms) {
 		/* Mostly quick succession (interleavings inside one token timeout),
@@ -599,7 +614,7 @@ void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int
 		unsigned pick = (unsigned)sim_rng_below(&r, total);
 		int m = 0;
 		for (; m < M_COUNT; m++) {
-			unsigned wgt = menu_off(m, n_vms, tie_daemons) ? 0 : WEIGHT[m];
+			unsigned wgt = menu_off(m, n_vms, menu) ? 0 : WEIGHT[m];
 			if (pick < wgt)
 				break;
 			pick -= wgt;

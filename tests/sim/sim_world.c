@@ -1321,8 +1321,19 @@ static void expect(struct sim_world *w, const struct sim_cmd *c)
 	}
 	if (c->exp == EXP_VM_RUNNING) {
 		int at = hv_vm_node(w, (int)c->n);
-		if (at != c->node)
-			expect_fail(w, c, "vm%ld runs on %d, expected %d", c->n, at, c->node);
+		int copies = hv_vm_copies(w, (int)c->n);
+		if (c->node == SIM_ANY_NODE ? copies != 1 : at != c->node)
+			expect_fail(w, c, "vm%ld runs on %s (%d nodes), expected %s", c->n,
+				    at ? w->nodes[at].name : "none", copies,
+				    c->node == SIM_ANY_NODE ? "one node" :
+				    c->node ? w->nodes[c->node].name : "none");
+		return;
+	}
+	if (c->exp == EXP_POWERED) {
+		for (int i = 1; i <= w->n; i++)
+			if (node_in(c, i) && w->nodes[i].powered != (c->n != 0))
+				expect_fail(w, c, "%s is %s", w->nodes[i].name,
+					    w->nodes[i].powered ? "powered" : "off");
 		return;
 	}
 	uint64_t first_hash = 0;
