@@ -128,7 +128,12 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
 		daemons += !seen;
 	}
-	if (daemons * 2 > total || (total <= 2 && daemons >= 1))
+	/* A two-node cluster (Corosync's two_node) makes do with one vigild, but
+	 * only one that synchronized with the other node's since it started: a
+	 * vigild that starts alone cannot know whether the other acknowledged
+	 * changes while it was away (a stale lone vigild must not act; like
+	 * Corosync's wait_for_all, one level up). */
+	if (daemons * 2 > total || (total == 2 && daemons == 1 && nq_peer_seen(c)))
 		return true;
 	if (why)
 		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
@@ -945,6 +950,7 @@ static void on_view(struct crmd_core *c, const struct crmd_event *ev)
 	note_dc(c);
 	config_check_requests(c);
 	core_status_changed(c);
+	nq_on_view(c, ev);
 }
 
 static void on_quorum(struct crmd_core *c, uint64_t seq, bool quorate, bool no_provider)
@@ -1154,6 +1160,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 			break;
 		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
 		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
+		case CRMD_TIMER_SHUTDOWN: nq_on_timer(c); break;
 		case CRMD_TIMER_COUNT: break;
 		}
 		break;
@@ -1178,8 +1185,12 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		core_log(c, LOG_WARNING, "fencing result for call %" PRIu64 " that was not asked for",
 			 ev->fence_done.call_id);
 		break;
+	case CRMD_EV_SHUTDOWN:
+		nq_on_shutdown(c, ev->shutdown.timeout_ms);
+		break;
 	}
 	rsc_after_event(c);
+	nq_after_event(c);
 }
 
 int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg,
@@ -1209,7 +1220,7 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 		return -ENOMEM;
 	}
 	set_node_name(c, c->local_nodeid, c->local_name);
-	if (rsc_init(c)) {
+	if (rsc_init(c) || nq_init(c)) {
 		crmd_core_free(c);
 		return -ENOMEM;
 	}
@@ -1222,6 +1233,7 @@ void crmd_core_free(struct crmd_core *c)
 	if (!c)
 		return;
 	rsc_free(c);
+	nq_free(c);
 	for (size_t i = 0; i < c->n_members; i++) {
 		vg_msg_sync_clear(&c->members[i].sync);
 		free(c->members[i].name);

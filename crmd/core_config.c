@@ -117,9 +117,11 @@ void config_persist_latest(struct crmd_core *c)
 	c->env.persist(c->env.ctx, ++c->write_id, c->cfg, c->cfg_len, c->cfg_term);
 }
 
-static void send_confirm(struct crmd_core *c, const struct vg_cfg_version *v, int rc)
+static void send_confirm(struct crmd_core *c, const struct vg_cfg_version *v, uint32_t crc,
+			 uint64_t term, int rc)
 {
-	struct vg_msg_config_confirm m = { .version = *v, .rc = rc };
+	struct vg_msg_config_confirm m = { .version = *v, .config_crc = crc, .term = term,
+					   .rc = rc };
 	void *buf;
 	size_t len;
 	if (!vg_msg_config_confirm_encode(&m, c->local_nodeid, ++c->send_seq, &buf, &len))
@@ -143,7 +145,7 @@ void config_on_persisted(struct crmd_core *c, uint64_t write_id, int rc)
 		core_log(c, LOG_DEBUG, "configuration %" PRIu32 ":%" PRIu32 ":%" PRIu32 " is on disk",
 			 c->written.admin_epoch, c->written.epoch, c->written.num_updates);
 	}
-	send_confirm(c, &c->writing, rc);
+	send_confirm(c, &c->writing, c->writing_crc, c->writing_term, rc);
 	config_persist_latest(c);
 }
 

@@ -48,6 +48,7 @@ struct ev {
 	char str[24];          /* sim_hv.c: a state name or an action */
 	char detail[16];       /* sim_hv.c: a lifecycle event's detail */
 	bool intruder;         /* a message from a non-vigild process */
+	uint32_t rmask;        /* group messages: every receiver (node) of this broadcast */
 };
 
 /* A buffered send while Corosync forms a new ring. */
