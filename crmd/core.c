@@ -216,7 +216,14 @@ static bool member_usable(struct crmd_core *c, const struct vg_member *m)
 /* The DC is the oldest member of the seniority list still present.  The list
  * only ever loses members (leaves) between rounds, so a DC keeps its role while
  * it stays, and the survivors of a DC's departure all move to the same next. */
-static void compute_dc(struct crmd_core *c)
+static void forget_reports(struct crmd_core *c)
+{
+	for (size_t i = 0; i < c->n_members; i++)
+		c->members[i].reported = false;
+	rsc_forget_probes(c);
+}
+
+static void choose_dc(struct crmd_core *c)
 {
 	c->dc = (struct vg_member){ 0 };
 	if (c->round_active && !c->round_primary)
@@ -228,6 +235,19 @@ static void compute_dc(struct crmd_core *c)
 			c->dc = c->seniority[i];
 			return;
 		}
+}
+
+/* Reports and probes are collected for one DC.  They are forgotten when the
+ * candidate changes, at the group event that changes it, where every member
+ * does the same and reports again afterwards, and never on a local event: a
+ * DC whose own quorum notice came after the others' reports must not forget
+ * them, nobody would send them again (found by vigil-sim, V4). */
+static void compute_dc(struct crmd_core *c)
+{
+	struct vg_member before = c->dc;
+	choose_dc(c);
+	if (member_cmp(&before, &c->dc))
+		forget_reports(c);
 }
 
 uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
@@ -256,8 +276,6 @@ static bool self_is_dc(const struct crmd_core *c)
 /* Reports this node to the DC, which rebuilds its status from reports. */
 static void report_to_dc(struct crmd_core *c)
 {
-	for (size_t i = 0; i < c->n_members; i++)
-		c->members[i].reported = false;
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	struct vg_msg_status_report r = { .name = c->local_name };
@@ -407,6 +425,7 @@ static void close_round(struct crmd_core *c)
 		 c->dc.nodeid ? who(c, c->dc.nodeid, b) : "none");
 	config_persist_latest(c);
 	config_round_closed(c);
+	forget_reports(c); /* everybody reports again after a round */
 	if (crmd_core_dc(c) == c->dc_logged)
 		report_to_dc(c); /* same DC: it still needs to hear from joiners */
 	note_dc(c);

@@ -187,6 +187,9 @@ int rsc_init(struct crmd_core *c);
 void rsc_free(struct crmd_core *c);
 /* This node's report is due (DC changed, round closed): probe and report. */
 void rsc_report_due(struct crmd_core *c);
+/* The DC candidate changed or a round closed (group events only): every
+ * node probes and reports again, so the probes heard so far are forgotten. */
+void rsc_forget_probes(struct crmd_core *c);
 void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);

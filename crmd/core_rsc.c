@@ -236,10 +236,14 @@ static void send_history(struct crmd_core *c)
 	rsc_send(c, o);
 }
 
+void rsc_forget_probes(struct crmd_core *c)
+{
+	if (R(c))
+		R(c)->n_probed = 0; /* everybody reports again: a new DC rebuilds */
+}
+
 void rsc_report_due(struct crmd_core *c)
 {
-	struct crmd_rsc *r = R(c);
-	r->n_probed = 0;        /* everybody reports again: a new DC rebuilds */
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	if (core_is_self(c, &c->dc))

@@ -11,6 +11,13 @@
 # so the seeds here are fixed ranges that do not hit it, and CI stays
 # deterministic: scripts/sim-soak (or VIGIL_SIM_FIRST_SEED=daily) explores
 # fresh seeds, and each bug it finds becomes a scenario file.
+#
+# The cores run the VMs (hypervisor and fencing seams bound to the simulated
+# world).  Failing, hanging, slow or disconnected hypervisors are left out of
+# the menu (--no-hv-faults) while V1 and V2 are open (a stop with an unknown
+# outcome counts as done; a failed probe is never retried:
+# tests/sim/scenarios/known-v1-*, known-v2-*); scripts/sim-soak draws them.
+menu=--no-hv-faults
 sim="$top_builddir/tests/sim/vigil-sim"
 secs="${VIGIL_SIM_SECONDS:-25}"
 case "${VIGIL_SIM_FIRST_SEED:-}" in
@@ -22,7 +29,7 @@ echo "first seeds: 3 nodes $first3, 5 nodes $first5"
 rc=0
 for args in "--nodes 3 --vms 4 --seconds $secs --first-seed $first3" \
 	"--nodes 5 --vms 3 --seconds $((secs / 3 + 1)) --first-seed $first5"; do
-	out=$("$sim" random $args --max-schedules 400)
+	out=$("$sim" random $args $menu --max-schedules 400)
 	r=$?
 	printf '%s\n' "$out" | tail -n 300
 	last=$(printf '%s\n' "$out" | tail -n 1)
