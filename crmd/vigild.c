@@ -36,6 +36,7 @@
 #include "mbr.h"
 #include "store.h"
 #include "vigild_exec.h"
+#include "vigild_fence.h"
 
 #define GROUP_NAME "vigil"
 #define IPC_NAME "vigil"
@@ -48,6 +49,9 @@ struct options {
 	const char *node_name;
 	bool foreground;
 	int verbose;
+	/* Fence agent folders (--fence-agent-dir), searched before /usr/sbin. */
+	const char *agent_dirs[10];     /* + /usr/sbin + NULL */
+	size_t n_agent_dirs;
 };
 
 struct vigild {
@@ -58,6 +62,7 @@ struct vigild {
 	struct crmd_store *store;
 	struct crmd_ipcs *ipcs;
 	struct vigild_exec *hv;         /* NULL when the executor could not start */
+	struct vigild_fence *fence;     /* NULL: this node cannot fence */
 	qb_loop_timer_handle timers[CRMD_TIMER_COUNT];
 	bool timer_armed[CRMD_TIMER_COUNT];
 	int exit_code;
@@ -180,6 +185,19 @@ static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
 	return d->hv ? vigild_exec_submit(d->hv, a) : -ENOTCONN;
 }
 
+static int env_fence_submit(void *ctx, const struct crmd_fence_action *a)
+{
+	struct vigild *d = ctx;
+	return d->fence ? vigild_fence_submit(d->fence, a) : -ENOTCONN;
+}
+
+static uint64_t env_wall_ms(void *ctx)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* Policy inputs: STATE_DIR/pe-input-N.xml, the newest PE_INPUTS_KEPT kept.
  * Small documents, no fsync: losing the last one in a crash costs nothing. */
 #define PE_INPUTS_KEPT 100u
@@ -236,6 +254,11 @@ static void handle(struct vigild *d, const struct crmd_event *ev)
 }
 
 static void hv_deliver(void *ctx, const struct crmd_event *ev)
+{
+	handle(ctx, ev);
+}
+
+static void fence_deliver(void *ctx, const struct crmd_event *ev)
 {
 	handle(ctx, ev);
 }
@@ -387,6 +410,8 @@ static void usage(FILE *out)
 		"  -c, --cluster-name N   name shown for the cluster (default: corosync's\n"
 		"                         totem.cluster_name)\n"
 		"  -n, --node-name N      this node's name (default: from corosync's nodelist)\n"
+		"  -a, --fence-agent-dir DIR  look for fence agents in DIR before /usr/sbin\n"
+		"                         (may be given up to 8 times)\n"
 		"  -v, --verbose          log debug messages too\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
@@ -405,6 +430,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "cluster-name", required_argument, NULL, 'c' },
 		{ "node-name", required_argument, NULL, 'n' },
+		{ "fence-agent-dir", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -412,7 +438,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	*o = (struct options){ .state_dir = "/var/lib/vigil", .run_dir = "/run/vigil" };
 	int c;
-	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:vhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:a:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
 		case 'r': o->run_dir = optarg; break;
@@ -420,6 +446,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'f': o->foreground = true; break;
 		case 'c': o->cluster_name = optarg; break;
 		case 'n': o->node_name = optarg; break;
+		case 'a':
+			if (o->n_agent_dirs >= 8 || optarg[0] != '/') {
+				fprintf(stderr, "vigild: --fence-agent-dir takes an absolute path, at "
+					"most 8 times\n");
+				return 2;
+			}
+			o->agent_dirs[o->n_agent_dirs++] = optarg;
+			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("vigild %s\n", PACKAGE_VERSION); return 0;
@@ -595,7 +629,8 @@ int main(int argc, char **argv)
 		.ctx = &d, .now_ms = env_now_ms, .timer_arm = env_timer_arm,
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
 		.reply = env_reply, .log = env_log, .hv_submit = env_hv_submit,
-		.save_input = env_save_input,
+		.save_input = env_save_input, .fence_submit = env_fence_submit,
+		.wall_ms = env_wall_ms,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = mbr_local_nodeid(d.mbr),
@@ -616,6 +651,18 @@ int main(int argc, char **argv)
 	if (rc)
 		qb_log(LOG_WARNING, "no hypervisor executor (%s): this node runs no VMs",
 		       strerror(-rc));
+	/* Fencing: agents run as children of this loop. */
+	d.opt.agent_dirs[d.opt.n_agent_dirs] = "/usr/sbin";
+	const char *self_name = d.opt.node_name;
+	for (size_t i = 0; !self_name && i < n_nodes; i++)
+		if (nodes[i].nodeid == mbr_local_nodeid(d.mbr))
+			self_name = nodes[i].name;
+	rc = vigild_fence_new(d.loop, d.opt.agent_dirs, self_name, fence_deliver, &d, &d.fence);
+	if (rc)
+		qb_log(LOG_WARNING, "cannot run fence agents (%s): this node cannot fence",
+		       strerror(-rc));
+	for (size_t i = 0; i <= d.opt.n_agent_dirs; i++)
+		qb_log(LOG_INFO, "fence agents are looked for in %s", d.opt.agent_dirs[i]);
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = stored;
 	start.start.len = stored_len;
@@ -645,6 +692,9 @@ out_core:
 	/* Never touches running VMs. */
 	vigild_exec_free(d.hv);
 	d.hv = NULL;
+	/* Agents still running are killed: their results would have no DC. */
+	vigild_fence_free(d.fence);
+	d.fence = NULL;
 	crmd_core_free(d.core);
 	d.core = NULL;
 	goto out_nodes;
