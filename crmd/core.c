@@ -216,6 +216,14 @@ static bool member_usable(struct crmd_core *c, const struct vg_member *m)
 /* The DC is the oldest member of the seniority list still present.  The list
  * only ever loses members (leaves) between rounds, so a DC keeps its role while
  * it stays, and the survivors of a DC's departure all move to the same next. */
+bool core_node_seen(const struct crmd_core *c, uint32_t nodeid)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].nodeid == nodeid)
+			return c->nodes[i].seen;
+	return false;
+}
+
 static void forget_reports(struct crmd_core *c)
 {
 	for (size_t i = 0; i < c->n_members; i++)
@@ -735,6 +743,8 @@ static void on_status_section(struct crmd_core *c, struct member *from,
 			member |= c->members[k].id.nodeid == st[i].nodeid;
 		if (!member)
 			ni->expected_up = st[i].expected && !strcmp(st[i].expected, "member");
+		if (st[i].in_ccm || (st[i].expected && !strcmp(st[i].expected, "member")))
+			ni->seen = true;
 	}
 }
 
@@ -881,8 +891,11 @@ static void on_ring(struct crmd_core *c, uint64_t seq, const uint32_t *nodeids, 
 	c->ring_seq = seq;
 	c->have_ring = true;
 	c->ring_pending = false;
-	for (size_t i = 0; i < n; i++)
-		node_info(c, nodeids[i], true);
+	for (size_t i = 0; i < n; i++) {
+		struct node_info *ni = node_info(c, nodeids[i], true);
+		if (ni)
+			ni->seen = true;
+	}
 	core_log(c, LOG_INFO, "ring %" PRIu64 " with %zu nodes", seq, n);
 	bool q;
 	if (!c->no_quorum_provider && !qmap_get(c, seq, &q) && !c->quorum_timer_armed) {
@@ -971,7 +984,7 @@ static void on_view(struct crmd_core *c, const struct crmd_event *ev)
 	for (size_t i = 0; i < c->n_members; i++) {
 		struct node_info *ni = node_info(c, c->members[i].id.nodeid, true);
 		if (ni)
-			ni->expected_up = true;
+			ni->expected_up = ni->seen = true;
 	}
 	/* Corosync announces the new ring right after a view caused by a ring
 	 * change; until then, quorum is unknown. */

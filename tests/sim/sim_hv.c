@@ -80,6 +80,7 @@ struct hv_world {
 	/* Rule 4: VMs that ran on a node when its vigild was killed, while
 	 * nothing but daemon faults happened since. */
 	int watch[SIM_MAX_VMS + 1];
+	uint64_t last_activity;                /* last hypervisor call or ring */
 };
 
 struct hv_world *hv_new(struct sim_world *w, int n_vms)
@@ -203,6 +204,10 @@ void hv_node_off(struct sim_world *w, int node)
 void hv_membership(struct sim_world *w)
 {
 	struct hv_world *hv = w->hv;
+	/* Rings formed anew: what follows is the cluster's reaction to a
+	 * membership change, not to a daemon crash. */
+	memset(hv->watch, 0, sizeof(hv->watch));
+	hv->last_activity = w->now;
 	if (!hv->n_vms || hv->placed_initially)
 		return;
 	/* VMs already running when the cluster forms (the cores find them by
@@ -268,6 +273,8 @@ int hv_env_submit(void *ctx, const struct crmd_hv_action *a)
 		return -EINVAL;
 	}
 	int mode = hv->hv_down[node] ? HV_DOWN : hv->hv_mode[node];
+	if (a->op != CRMD_HV_PROBE && a->op != CRMD_HV_MONITOR)
+		hv->last_activity = w->now;
 	uint64_t tmo = a->timeout_ms ? a->timeout_ms : 60000;
 	w_trace(w, node, "hv: %s%s%s%s%s (call %" PRIu64 ", %s)", op_word(a->op), v ? " vm" : "",
 		v ? a->rsc_id + 2 : "", a->migrate_to ? " to " : "",
@@ -723,6 +730,11 @@ void hv_note_cmd(struct sim_world *w, const struct sim_cmd *c)
 	struct hv_world *hv = w->hv;
 	switch (c->kind) {
 	case CMD_DAEMON_KILL:
+		/* Only in a settled cluster: no ring forming (the consequences of
+		 * an earlier cut are still to come) and no VM action for 3 s (an
+		 * earlier decision may still be carried out). */
+		if (w->reconfig_pending || w->now < hv->last_activity + 3000)
+			return;
 		for (int v = 1; v <= hv->n_vms; v++)
 			if (hv->st[v][c->node] == VS_RUNNING && w->nodes[c->node].d)
 				hv->watch[v] = c->node;
