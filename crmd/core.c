@@ -743,7 +743,7 @@ static void on_status_section(struct crmd_core *c, struct member *from,
 			member |= c->members[k].id.nodeid == st[i].nodeid;
 		if (!member)
 			ni->expected_up = st[i].expected && !strcmp(st[i].expected, "member");
-		if (st[i].in_ccm || (st[i].expected && !strcmp(st[i].expected, "member")))
+		if (st[i].crmd || (st[i].expected && !strcmp(st[i].expected, "member")))
 			ni->seen = true;
 	}
 }
@@ -891,11 +891,8 @@ static void on_ring(struct crmd_core *c, uint64_t seq, const uint32_t *nodeids, 
 	c->ring_seq = seq;
 	c->have_ring = true;
 	c->ring_pending = false;
-	for (size_t i = 0; i < n; i++) {
-		struct node_info *ni = node_info(c, nodeids[i], true);
-		if (ni)
-			ni->seen = true;
-	}
+	for (size_t i = 0; i < n; i++)
+		node_info(c, nodeids[i], true);
 	core_log(c, LOG_INFO, "ring %" PRIu64 " with %zu nodes", seq, n);
 	bool q;
 	if (!c->no_quorum_provider && !qmap_get(c, seq, &q) && !c->quorum_timer_armed) {

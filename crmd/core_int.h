@@ -29,9 +29,11 @@ struct node_info {
 	uint32_t nodeid;
 	char *name;             /* best name known */
 	bool expected_up;       /* joined and has not left cleanly since */
-	/* In a ring or view of this process, or up in a DC's status: a node
-	 * nobody here ever saw has no node_state in the policy input, so that
-	 * startup-fencing applies to it (it may run VMs we know nothing of). */
+	/* Its vigild was in a view of this process, or a DC's status had it up:
+	 * we know what it runs.  A node whose vigild nobody here ever heard of
+	 * (in the ring without one counts too) has no node_state in the policy
+	 * input, so that startup-fencing applies: it may run VMs we know
+	 * nothing of. */
 	bool seen;
 };
 
