@@ -234,7 +234,15 @@ static bool member_usable(struct crmd_core *c, const struct vg_member *m)
 /* The DC is the oldest member of the seniority list still present.  The list
  * only ever loses members (leaves) between rounds, so a DC keeps its role while
  * it stays, and the survivors of a DC's departure all move to the same next. */
-static void compute_dc(struct crmd_core *c)
+bool core_node_seen(const struct crmd_core *c, uint32_t nodeid)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].nodeid == nodeid)
+			return c->nodes[i].seen;
+	return false;
+}
+
+static void choose_dc(struct crmd_core *c)
 {
 	c->dc = (struct vg_member){ 0 };
 	if (c->round_active && !c->round_primary)
@@ -246,6 +254,13 @@ static void compute_dc(struct crmd_core *c)
 			c->dc = c->seniority[i];
 			return;
 		}
+}
+
+/* Reports and probes are collected for one DC and forgotten when it changes
+ * (report_to_dc()), never on a local event (V4, scenario 27). */
+static void compute_dc(struct crmd_core *c)
+{
+	choose_dc(c);
 }
 
 uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
@@ -748,6 +763,8 @@ static void on_status_section(struct crmd_core *c, struct member *from,
 			member |= c->members[k].id.nodeid == st[i].nodeid;
 		if (!member)
 			ni->expected_up = st[i].expected && !strcmp(st[i].expected, "member");
+		if (st[i].crmd || (st[i].expected && !strcmp(st[i].expected, "member")))
+			ni->seen = true;
 	}
 }
 
@@ -985,7 +1002,7 @@ static void on_view(struct crmd_core *c, const struct crmd_event *ev)
 	for (size_t i = 0; i < c->n_members; i++) {
 		struct node_info *ni = node_info(c, c->members[i].id.nodeid, true);
 		if (ni)
-			ni->expected_up = true;
+			ni->expected_up = ni->seen = true;
 	}
 	/* Corosync announces the new ring right after a view caused by a ring
 	 * change; until then, quorum is unknown. */

@@ -31,6 +31,12 @@ struct node_info {
 	uint32_t nodeid;
 	char *name;             /* best name known */
 	bool expected_up;       /* joined and has not left cleanly since */
+	/* Its vigild was in a view of this process, or a DC's status had it up:
+	 * we know what it runs.  A node whose vigild nobody here ever heard of
+	 * (in the ring without one counts too) has no node_state in the policy
+	 * input, so that startup-fencing applies: it may run VMs we know
+	 * nothing of. */
+	bool seen;
 };
 
 /* A group event held back until it can be processed in order. */
@@ -170,6 +176,7 @@ bool core_quorate_now(const struct crmd_core *c);
 bool core_may_change(const struct crmd_core *c, char *why, size_t why_len);
 int core_send(struct crmd_core *c, void *frame, size_t len); /* frees frame */
 const char *core_node_name(const struct crmd_core *c, uint32_t nodeid);
+bool core_node_seen(const struct crmd_core *c, uint32_t nodeid);
 /* Node states as this member computes them (the DC's are the ones kept). */
 int core_node_states(struct crmd_core *c, struct crmd_node_state **ret, size_t *ret_n);
 void core_status_changed(struct crmd_core *c);

@@ -175,6 +175,12 @@ static void build_status(struct crmd_core *c, const struct crmd_doc_summary *cfg
 	sb_printf(b, "<status>");
 	for (size_t i = 0; i < n; i++) {
 		const char *u = st[i].uname;
+		/* A node nobody here ever saw (all of us started after it went
+		 * away) gets no node_state: the policy's startup-fencing treats
+		 * it as unclean, since it may still run VMs (found by vigil-sim:
+		 * written as cleanly down, its VMs were started a second time). */
+		if (!core_node_seen(c, st[i].nodeid))
+			continue;
 		sb_printf(b, "<node_state id=\"%" PRIu32 "\" uname=\"%s\" in_ccm=\"%s\" crmd=\"%s\" "
 			  "crm-debug-origin=\"vigild\" join=\"%s\" expected=\"%s\">",
 			  st[i].nodeid, u, st[i].in_ccm ? "true" : "false",

@@ -480,6 +480,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->shutdown_timeout_s = (unsigned)ul;
+			break;
 		case 'a':
 			if (o->n_agent_dirs >= 8 || optarg[0] != '/') {
 				fprintf(stderr, "vigild: --fence-agent-dir takes an absolute path, at "
