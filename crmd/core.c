@@ -131,11 +131,11 @@ static size_t daemon_nodes(const struct crmd_core *c)
  * may change the configuration includes one of them.
  *
  * A two-node cluster (Corosync's two_node) has no majority of one: a vigild
- * alone may act only as the survivor, when this process was synced together
- * with the other vigild and has been since (pair_synced).  A vigild that
- * starts alone may hold a stale copy (the other may have acknowledged changes
- * alone after it stopped), so it waits for the other, as Corosync's
- * wait_for_all does for nodes.
+ * alone may act only as the survivor, when this process synchronized with the
+ * other node's vigild since it started (nq_peer_seen(), core_quorum.c).  A
+ * vigild that starts alone cannot know whether the other acknowledged changes
+ * while it was away (a stale lone vigild must not act; like Corosync's
+ * wait_for_all, one level up).
  */
 bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 {
@@ -145,7 +145,7 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 		return false;
 	}
 	size_t total = cluster_nodes(c), daemons = daemon_nodes(c);
-	if (daemons * 2 > total || (total == 2 && daemons == 1 && c->pair_synced))
+	if (daemons * 2 > total || (total == 2 && daemons == 1 && nq_peer_seen(c)))
 		return true;
 	if (why && total == 2 && daemons == 1)
 		snprintf(why, why_len, "no quorum of vigild: alone of two, not synced with the "
@@ -161,11 +161,8 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
  * partitions merge, so it is frozen while a round runs. */
 static void update_primary(struct crmd_core *c)
 {
-	if (!c->round_active && c->synced && core_quorum_known(c)) {
-		if (cluster_nodes(c) == 2 && daemon_nodes(c) == 2 && core_quorate_now(c))
-			c->pair_synced = true;
+	if (!c->round_active && c->synced && core_quorum_known(c))
 		c->primary = core_may_change(c, NULL, 0);
-	}
 }
 
 /* ---- names and node bookkeeping ---- */
@@ -962,6 +959,7 @@ static void on_view(struct crmd_core *c, const struct crmd_event *ev)
 	note_dc(c);
 	config_check_requests(c);
 	core_status_changed(c);
+	nq_on_view(c, ev);
 }
 
 static void on_quorum(struct crmd_core *c, uint64_t seq, bool quorate, bool no_provider)
@@ -1172,6 +1170,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 			break;
 		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
 		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
+		case CRMD_TIMER_SHUTDOWN: nq_on_timer(c); break;
 		case CRMD_TIMER_COUNT: break;
 		}
 		break;
@@ -1196,8 +1195,12 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		core_log(c, LOG_WARNING, "fencing result for call %" PRIu64 " that was not asked for",
 			 ev->fence_done.call_id);
 		break;
+	case CRMD_EV_SHUTDOWN:
+		nq_on_shutdown(c, ev->shutdown.timeout_ms);
+		break;
 	}
 	rsc_after_event(c);
+	nq_after_event(c);
 }
 
 int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg,
@@ -1227,7 +1230,7 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 		return -ENOMEM;
 	}
 	set_node_name(c, c->local_nodeid, c->local_name);
-	if (rsc_init(c)) {
+	if (rsc_init(c) || nq_init(c)) {
 		crmd_core_free(c);
 		return -ENOMEM;
 	}
@@ -1240,6 +1243,7 @@ void crmd_core_free(struct crmd_core *c)
 	if (!c)
 		return;
 	rsc_free(c);
+	nq_free(c);
 	for (size_t i = 0; i < c->n_members; i++) {
 		vg_msg_sync_clear(&c->members[i].sync);
 		free(c->members[i].name);

@@ -93,10 +93,6 @@ struct crmd_core {
 	size_t n_seniority;
 	bool synced;            /* holds the group's configuration */
 	bool primary;           /* was synced in a quorate ring (frozen in rounds) */
-	/* Two-node clusters: this process was synced together with the other
-	 * node's vigild (in a quorate ring), so alone it is the survivor and may
-	 * act; a vigild that starts alone waits for its peer (core_may_change()). */
-	bool pair_synced;
 	struct vg_member dc;    /* DC candidate; nodeid 0: none */
 	uint32_t dc_logged;     /* last DC logged as acting */
 
@@ -149,6 +145,8 @@ struct crmd_core {
 	/* Resources: node-side execution and the DC's transitions (core_rsc.c,
 	 * core_transition.c). */
 	struct crmd_rsc *rsc;
+	/* No-quorum policy, clean shutdown, two-node rule (core_quorum.c). */
+	struct crmd_nq *nq;
 };
 
 /* core.c */
@@ -204,6 +202,31 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
 /* After any event: membership or configuration may have changed. */
 void rsc_after_event(struct crmd_core *c);
+/* Multicasts a cleanup: every member forgets the failures of @rsc (NULL or
+ * "": all) on @nodeid (0: all nodes); with @probe those nodes probe again. */
+int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe);
+/* @rsc's failures as a JSON array for status (new reference). */
+struct json_object *rsc_failures_json(const struct crmd_core *c, const char *rsc);
+
+/* core_quorum.c: what this node does on its own when its partition has no
+ * quorum (no-quorum-policy), the drain of a clean shutdown, and the rule that
+ * lets one vigild act in a two-node cluster. */
+int nq_init(struct crmd_core *c);
+void nq_free(struct crmd_core *c);
+void nq_on_view(struct crmd_core *c, const struct crmd_event *ev);
+void nq_on_message(struct crmd_core *c, struct member *from, const char *kind);
+void nq_on_shutdown(struct crmd_core *c, uint64_t timeout_ms);
+void nq_on_timer(struct crmd_core *c);
+void nq_after_event(struct crmd_core *c);
+/* The node's vigild announced a clean shutdown: the DC moves its VMs away
+ * (the policy's "shutdown" node attribute). */
+bool nq_node_shutting_down(const struct crmd_core *c, uint32_t nodeid);
+/* The node's vigild left cleanly after the cluster saw it run none of its
+ * VMs: transitions need not wait for it. */
+bool nq_node_drained(const struct crmd_core *c, uint32_t nodeid);
+/* Two-node cluster: this vigild synchronized with the other node's since it
+ * started, so it may act alone (see core_may_change()). */
+bool nq_peer_seen(const struct crmd_core *c);
 
 /* core_transition.c */
 void tr_kick(struct crmd_core *c);

@@ -24,10 +24,19 @@ struct rsc_entry {
 	int64_t changed;        /* seconds (the core's clock) */
 	/* The last failure and the count since the last cleanup. */
 	char *fail_op;
+	char *fail_msg;         /* what the failure said (NULL: nothing) */
 	int fail_rc;
 	uint64_t fail_call;
 	int fail_count;
 	int64_t last_failure;
+	/* When it was last seen running here (table order, seconds): a failure
+	 * after it is a failed running resource, recovered in place. */
+	uint64_t run_call;
+	int64_t run_changed;
+	/* The DC stopped it here as the first half of a recovery in place
+	 * (Pacemaker's Recover): the start goes here too, if the node still
+	 * may run it.  Set by the DC's "do", cleared by the next start. */
+	bool restart_here;
 	bool seen;              /* scratch for probes */
 };
 
@@ -75,6 +84,12 @@ struct crmd_rsc {
 struct rsc_entry *rsc_entry(struct crmd_core *c, uint32_t nodeid, const char *rsc, bool create);
 struct rsc_flight *rsc_flight(struct crmd_core *c, const char *rsc);
 bool rsc_node_probed(const struct crmd_core *c, uint32_t nodeid);
+/* Runs @op on this node's hypervisor on its own initiative (a probe, or a
+ * stop of the no-quorum policy or of a shutdown), not as a DC's action: the
+ * result goes to the group as an update without a DC call id.  0 or -errno. */
+int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uint32_t timeout_ms);
+/* A call of this node for @rsc (NULL: a probe) has not completed yet. */
+bool rsc_local_busy(const struct crmd_core *c, const char *rsc);
 /* Multicasts @o (consumed). */
 int rsc_send(struct crmd_core *c, json_object *o);
 

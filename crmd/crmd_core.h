@@ -40,6 +40,7 @@ enum crmd_timer {
 	CRMD_TIMER_QUORUM,       /* quorum of the current ring is overdue */
 	CRMD_TIMER_TRANSITION,   /* the DC's coalesced policy run (core_transition.c) */
 	CRMD_TIMER_ACTIONS,      /* deadlines of actions in flight */
+	CRMD_TIMER_SHUTDOWN,     /* a shutdown's drain reached its limit */
 	CRMD_TIMER_COUNT,
 };
 
@@ -175,6 +176,7 @@ enum crmd_event_type {
 	CRMD_EV_HV_DONE,        /* local: a hypervisor action finished */
 	CRMD_EV_HV_EVENT,       /* local: a lifecycle or connection event */
 	CRMD_EV_FENCE_DONE,     /* local: a fencing attempt finished */
+	CRMD_EV_SHUTDOWN,       /* local: this vigild is asked to stop (drain first) */
 };
 
 struct crmd_event {
@@ -250,6 +252,11 @@ struct crmd_event {
 			const char *device;     /* the level's devices, or NULL */
 			const char *message;    /* why, for the history and logs */
 		} fence_done;
+		struct {
+			/* Give up draining after this long (0: 120 s) and
+			 * leave with what still runs here. */
+			uint64_t timeout_ms;
+		} shutdown;
 	};
 };
 
@@ -292,5 +299,9 @@ uint64_t crmd_core_dropped(const struct crmd_core *core);
  *  configuration (doc/daemon.md). */
 uint64_t crmd_core_ring_seq(const struct crmd_core *core);
 uint64_t crmd_core_config_term(const struct crmd_core *core);
+/** After CRMD_EV_SHUTDOWN: true once the node is drained (the cluster knows
+ *  it runs none of the cluster's VMs) or the drain timed out.  The process
+ *  may then leave the group (a clean CPG leave) and exit. */
+bool crmd_core_shutdown_done(const struct crmd_core *core);
 
 #endif /* VIGIL_CRMD_CORE_H */

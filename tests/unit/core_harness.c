@@ -60,6 +60,8 @@ struct harness {
 	struct vg_member procs[MAX_NODES + 1][MAX_NODES];
 	size_t n_procs[MAX_NODES + 1];
 	uint64_t part_ring[MAX_NODES + 1];
+	bool two_node;          /* Corosync's two_node (wait_for_all implied) */
+	bool all_seen;          /* wait_for_all: every node was in one partition */
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
 };
@@ -125,9 +127,22 @@ static void queue_ring(struct harness *h, int node, uint64_t seq)
 
 static bool part_quorate(struct harness *h, int part)
 {
-	int powered = 0;
-	for (int i = 1; i <= h->n; i++)
+	int powered = 0, up = 0, same = 0, first = 0;
+	for (int i = 1; i <= h->n; i++) {
 		powered += h->nodes[i].powered && h->nodes[i].part == part;
+		if (h->nodes[i].powered) {
+			up++;
+			first = first ? first : h->nodes[i].part;
+			same += h->nodes[i].part == first;
+		}
+	}
+	/* two_node: one vote is enough once both nodes were seen together
+	 * (wait_for_all); then both sides of a cut stay quorate. */
+	if (h->two_node && h->n == 2) {
+		if (up == 2 && same == 2)
+			h->all_seen = true;
+		return h->all_seen && powered >= 1;
+	}
 	return powered * 2 > h->n;
 }
 
@@ -324,6 +339,19 @@ struct harness *h_new(int n_nodes)
 void h_set_write_delay(struct harness *h, int node, uint64_t ms)
 {
 	h->nodes[node].write_delay_ms = ms;
+}
+
+void h_set_two_node(struct harness *h)
+{
+	h->two_node = true;
+}
+
+void h_shutdown(struct harness *h, int node, uint64_t timeout_ms)
+{
+	struct crmd_event ev = { .type = CRMD_EV_SHUTDOWN };
+	ev.shutdown.timeout_ms = timeout_ms;
+	if (h->nodes[node].core)
+		crmd_core_handle(h->nodes[node].core, &ev);
 }
 
 void h_set_quorum_delay(struct harness *h, uint64_t ms)

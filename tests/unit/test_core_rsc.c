@@ -125,16 +125,43 @@ static int runs_on(const char *rsc)
 	return on;
 }
 
+/* The node of the last submission of @op for @rsc (0: none). */
+static int last_node(enum crmd_hv_op op, const char *rsc)
+{
+	int node = 0;
+	for (size_t i = 0; i < W.n; i++)
+		if (W.subs[i].a.op == op && !strcmp(W.subs[i].rsc, rsc))
+			node = W.subs[i].node;
+	return node;
+}
+
+/* @rsc's QEMU dies on @node: its hypervisor says so by a lifecycle event. */
+static void crash(struct harness *h, int node, const char *rsc)
+{
+	set_runs(node, rsc, false);
+	struct crmd_event ev = { .type = CRMD_EV_HV_EVENT };
+	ev.hv_event.kind = CRMD_HV_EV_DOMAIN;
+	ev.hv_event.domain = rsc;
+	ev.hv_event.state = "crashed";
+	ev.hv_event.detail = "crashed";
+	h_handle(h, node, &ev);
+}
+
 static const char *CIB =
 	"<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
 	"<configuration><crm_config><cluster_property_set id=\"o\">"
 	"<nvpair id=\"o-s\" name=\"stonith-enabled\" value=\"false\"/>"
 	"</cluster_property_set></crm_config>"
+	"<rsc_defaults><meta_attributes id=\"d\">"
+	"<nvpair id=\"d-s\" name=\"resource-stickiness\" value=\"100\"/>"
+	"</meta_attributes></rsc_defaults>"
 	"<nodes><node id=\"1\" uname=\"n1\"/><node id=\"2\" uname=\"n2\"/>"
 	"<node id=\"3\" uname=\"n3\"/></nodes><resources>"
 	"<primitive id=\"vm1\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
 	"<instance_attributes id=\"vm1-i\"><nvpair id=\"vm1-c\" name=\"config\" value=\"/x/vm1.xml\"/>"
-	"</instance_attributes></primitive>"
+	"</instance_attributes><meta_attributes id=\"vm1-m\">"
+	"<nvpair id=\"vm1-mt\" name=\"migration-threshold\" value=\"2\"/>"
+	"</meta_attributes></primitive>"
 	"<primitive id=\"vm2\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
 	"<instance_attributes id=\"vm2-i\"><nvpair id=\"vm2-c\" name=\"config\" value=\"/x/vm2.xml\"/>"
 	"</instance_attributes></primitive>"
@@ -196,19 +223,28 @@ static void test_start_crash_restart(void **state)
 	check_status(h, "vm1", n1);
 	check_status(h, "vm2", n2);
 
-	/* vm1 crashes: the node reports it, the DC stops and starts it again. */
-	set_runs(n1, "vm1", false);
-	struct crmd_event ev = { .type = CRMD_EV_HV_EVENT };
-	ev.hv_event.kind = CRMD_HV_EV_DOMAIN;
-	ev.hv_event.domain = "vm1";
-	ev.hv_event.state = "crashed";
-	ev.hv_event.detail = "crashed";
-	h_handle(h, n1, &ev);
+	/* vm1 crashes: the node reports it, the DC recovers it in place (stop,
+	 * then start on the same node), as Pacemaker does below
+	 * migration-threshold (2 here). */
+	crash(h, n1, "vm1");
 	settle(h);
 	assert_int_equal(count(CRMD_HV_STOP, "vm1"), 1);
 	assert_int_equal(count(CRMD_HV_START, "vm1"), 2);
+	assert_int_equal(last_node(CRMD_HV_STOP, "vm1"), n1);
+	assert_int_equal(last_node(CRMD_HV_START, "vm1"), n1);
+	assert_int_equal(runs_on("vm1"), n1);
+	check_status(h, "vm1", n1);
+	assert_true(h_log_count(h, 1, "recovery in place") + h_log_count(h, 2, "recovery in place") +
+		    h_log_count(h, 3, "recovery in place") > 0);
+
+	/* The second crash reaches migration-threshold: it moves. */
+	crash(h, n1, "vm1");
+	settle(h);
+	assert_int_equal(count(CRMD_HV_STOP, "vm1"), 2);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 3);
 	int again = runs_on("vm1");
 	assert_true(again);
+	assert_int_not_equal(again, n1);
 	check_status(h, "vm1", again);
 
 	/* vigild restarted on vm2's node: it probes, finds vm2, nothing is done. */
@@ -224,10 +260,106 @@ static void test_start_crash_restart(void **state)
 	h_free(h);
 }
 
+/* A status request's answer, parsed (caller puts it). */
+static json_object *status_of(struct harness *h, int node)
+{
+	uint64_t id = h_request(h, node, "{\"version\":1,\"op\":\"status\"}");
+	for (int i = 0; i < 100 && !h_reply(h, node, id); i++)
+		h_step(h, 1);
+	assert_non_null(h_reply(h, node, id));
+	json_object *o = json_tokener_parse(h_reply(h, node, id));
+	assert_non_null(o);
+	return o;
+}
+
+/* @rsc's fail count on node @on as @node's status shows it (0: none). */
+static int status_failcount(struct harness *h, int node, const char *rsc, int on)
+{
+	char name[8];
+	snprintf(name, sizeof(name), "n%d", on);
+	json_object *st = status_of(h, node), *rs, *v, *f;
+	int fc = 0;
+	assert_true(json_object_object_get_ex(st, "resources", &rs));
+	for (size_t i = 0; i < json_object_array_length(rs); i++) {
+		json_object *r = json_object_array_get_idx(rs, i);
+		if (!json_object_object_get_ex(r, "id", &v) || strcmp(json_object_get_string(v), rsc))
+			continue;
+		assert_true(json_object_object_get_ex(r, "failures", &f));
+		for (size_t k = 0; k < json_object_array_length(f); k++) {
+			json_object *e = json_object_array_get_idx(f, k);
+			assert_true(json_object_object_get_ex(e, "node", &v));
+			if (strcmp(json_object_get_string(v), name))
+				continue;
+			assert_true(json_object_object_get_ex(e, "fail_count", &v));
+			fc = json_object_get_int(v);
+		}
+	}
+	json_object_put(st);
+	return fc;
+}
+
+/* Fail counts live in every member's table, and the DC's history reaches
+ * members that were not there when the failure happened: after every vigild
+ * was restarted one by one (the DC last, so the new DC is one that only
+ * heard of the failure from the history), the second crash still counts as
+ * the second and reaches migration-threshold. */
+static void test_history_survives_dc_change(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	int a = runs_on("vm1");
+	assert_true(a);
+	crash(h, a, "vm1");
+	settle(h);
+	assert_int_equal(runs_on("vm1"), a);
+	for (int n = 1; n <= 3; n++)
+		assert_int_equal(status_failcount(h, n, "vm1", a), 1);
+
+	int dc = (int)crmd_core_dc(h_core(h, 1));
+	assert_true(dc >= 1 && dc <= 3);
+	for (int k = 0; k < 3; k++) {
+		int n = k < 2 ? (dc + 1 + k - 1) % 3 + 1 : dc;
+		h_daemon_kill(h, n);
+		h_run(h, 2000);
+		h_daemon_start(h, n);
+		settle(h);
+		for (int m = 1; m <= 3; m++)
+			assert_int_equal(status_failcount(h, m, "vm1", a), 1);
+	}
+	int dc2 = (int)crmd_core_dc(h_core(h, 1));
+	assert_true(dc2 && dc2 != dc);
+	assert_int_equal(runs_on("vm1"), a);
+
+	crash(h, a, "vm1");
+	settle(h);
+	int b = runs_on("vm1");
+	assert_true(b);
+	assert_int_not_equal(b, a);
+	assert_int_equal(status_failcount(h, dc2, "vm1", a), 2);
+
+	/* cleanup forgets it everywhere. */
+	uint64_t id = h_request(h, 1, "{\"version\":1,\"op\":\"rsc-cleanup\",\"rsc\":\"vm1\"}");
+	settle(h);
+	assert_non_null(h_reply(h, 1, id));
+	assert_non_null(strstr(h_reply(h, 1, id), "\"rc\":0"));
+	for (int m = 1; m <= 3; m++)
+		assert_int_equal(status_failcount(h, m, "vm1", a), 0);
+	assert_int_equal(runs_on("vm1"), b);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_crash_restart),
+		cmocka_unit_test(test_history_survives_dc_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
