@@ -597,8 +597,28 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	json_object *fv;
 	bool fail = json_object_object_get_ex(o, "fail", &fv) && json_object_get_boolean(fv);
 	uint64_t call = (uint64_t)jint(o, "call", 0);
+	uint32_t migrated_to = 0;
+	for (size_t i = 0; call && !rc && !strcmp(op, "migrate_to") && i < r->n_flights; i++)
+		if (r->flights[i].call == call)
+			migrated_to = r->flights[i].to_nodeid;
 	if (call)
 		flight_done(c, call);
+	/* libvirt reports a live migration done only once the guest runs on the
+	 * destination, but the destination's own report of it may come later
+	 * through the group: until then the VM would look as if it ran nowhere
+	 * and the DC would start it again (V5, found by vigil-sim). */
+	if (migrated_to && migrated_to != nodeid) {
+		struct rsc_entry *d = rsc_entry(c, migrated_to, rsc, true);
+		if (d && !running_state(d->state)) {
+			set_str(&d->state, "running");
+			set_str(&d->op, "migrate_from");
+			set_str(&d->message, NULL);
+			d->rc = 0;
+			d->call = ++r->call_seq;
+			d->changed = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+			note_running(d);
+		}
+	}
 	if (call && core_is_self(c, &c->dc))
 		core_log(c, LOG_INFO, "result of call %" PRIu64 " (%s %s on node %" PRIu32 ": rc %d) "
 			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
@@ -650,7 +670,10 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	}
 	bool known = false;
 	for (size_t i = 0; i < r->n_flights; i++)
-		known |= r->flights[i].call == call;
+		if (r->flights[i].call == call) {
+			known = true;
+			r->flights[i].to_nodeid = (uint32_t)jint(o, "tn", 0);
+		}
 	if (!known) {   /* the DC put it in flight when it sent it */
 		struct rsc_flight *v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
 		if (!v)
@@ -660,6 +683,7 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 		memset(f, 0, sizeof(*f));
 		f->call = call;
 		f->nodeid = node;
+		f->to_nodeid = (uint32_t)jint(o, "tn", 0);
 		f->rsc = strdup(rsc);
 		f->op = strdup(op);
 		if (!f->rsc || !f->op) {

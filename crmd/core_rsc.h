@@ -47,6 +47,7 @@ struct rsc_entry {
 struct rsc_flight {
 	uint64_t call;
 	uint32_t nodeid;
+	uint32_t to_nodeid;     /* migrate_to: the destination */
 	char *rsc;
 	char *op;
 	uint64_t deadline_ms;
