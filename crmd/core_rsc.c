@@ -624,6 +624,15 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
 	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
 		fail = true;    /* a failed start (or monitor) */
+	/* A stop or a migration that failed is harmless only when the VM is
+	 * known to be gone (or, for a migration, to run on where it was).  Any
+	 * other outcome, "unknown" above all (libvirt unreachable, a timeout),
+	 * means it may still run: a failed stop, which the policy answers as
+	 * Pacemaker does, by fencing the node before the VM starts elsewhere
+	 * (V1, found by vigil-sim: it counted as stopped and ran twice). */
+	if (rc && (!strcmp(op, "stop") || !strcmp(op, "migrate_to")) && strcmp(st, "absent") &&
+	    strcmp(st, "stopped") && !(!strcmp(op, "migrate_to") && !strcmp(st, "running")))
+		fail = true;
 	/* The monitor and a lifecycle event may both report one crash: a
 	 * failure of a resource that has not run here since its last failure
 	 * is the same one. */
@@ -827,6 +836,16 @@ static void apply_clean(struct crmd_core *c, json_object *o)
 				    .timeout_ms = 30000 };
 	if (!submit(c, &a, NULL, true))
 		r->probe_inflight = true;
+}
+
+void rsc_forget_node_failures(struct crmd_core *c, uint32_t nodeid)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; r && i < r->n_entries; i++)
+		if (r->entries[i].nodeid == nodeid) {
+			entry_forget_failure(&r->entries[i]);
+			r->entries[i].restart_here = false;
+		}
 }
 
 int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe)
