@@ -290,6 +290,8 @@ static const char *op_name(enum crmd_hv_op op)
 /* ---- node side: the recurring monitor ---- */
 
 #define MONITOR_TICK_MS 1000u
+#define PROBE_RETRY_MIN_MS 1000u
+#define PROBE_RETRY_MAX_MS 30000u
 #define MONITOR_DEFAULT_TIMEOUT_MS 20000u
 
 static bool running_state(const char *st)
@@ -319,6 +321,11 @@ static void mon_schedule(struct crmd_core *c)
 	struct crmd_rsc *r = R(c);
 	if (r->mon_armed || !c->env.hv_submit || !c->synced)
 		return;
+	if (r->probe_retry_ms) {
+		r->mon_armed = true;
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_MONITOR, MONITOR_TICK_MS);
+		return;
+	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid || !running_state(e->state) ||
@@ -340,6 +347,10 @@ void rsc_on_monitor_timer(struct crmd_core *c)
 	if (!c->env.hv_submit)
 		return;
 	uint64_t now = c->env.now_ms(c->env.ctx);
+	if (r->probe_retry_ms && r->probe_retry_ms <= now) {
+		r->probe_retry_ms = 0;
+		rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid)
@@ -426,6 +437,18 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 	if (l.probe) {
 		r->probe_inflight = false;
 		r->last_probe_rc = ev->hv_done.rc;
+		/* Nobody else asks again: the DC waits for this probe (V2, found
+		 * by vigil-sim), so a failed one is retried, backing off. */
+		if (ev->hv_done.rc) {
+			uint64_t wait = r->probe_backoff_ms ? r->probe_backoff_ms : PROBE_RETRY_MIN_MS;
+			r->probe_retry_ms = c->env.now_ms(c->env.ctx) + wait;
+			r->probe_backoff_ms = wait * 2 > PROBE_RETRY_MAX_MS ? PROBE_RETRY_MAX_MS : wait * 2;
+			core_log(c, LOG_WARNING, "probe failed (%s): trying again in %" PRIu64 " ms",
+				 strerror(-ev->hv_done.rc), wait);
+		} else {
+			r->probe_retry_ms = 0;
+			r->probe_backoff_ms = 0;
+		}
 		json_object_object_add(o, "k", json_object_new_string("probe"));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
