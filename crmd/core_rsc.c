@@ -67,8 +67,10 @@ void rsc_free(struct crmd_core *c)
 	for (size_t i = 0; i < r->n_flights; i++)
 		flight_clear(&r->flights[i]);
 	free(r->flights);
-	for (size_t i = 0; i < r->n_local; i++)
+	for (size_t i = 0; i < r->n_local; i++) {
 		free(r->local[i].rsc);
+		free(r->local[i].then_cfg);
+	}
 	free(r->local);
 	free(r->probed);
 	free(r);
@@ -197,6 +199,48 @@ static int submit(struct crmd_core *c, const struct crmd_hv_action *a, const cha
 	}
 	r->n_local++;
 	return 0;
+}
+
+/* Tells everybody that the start chained to a Recover's stop will not run
+ * (the stop failed, or it could not be submitted): its flight ends, and it
+ * is no failure of the start (the policy decides again from the stop's). */
+static void send_cancelled(struct crmd_core *c, const char *rsc, uint64_t call, const char *why)
+{
+	json_object *u = json_object_new_object();
+	json_object_object_add(u, "k", json_object_new_string("upd"));
+	json_object_object_add(u, "r", json_object_new_string(rsc));
+	json_object_object_add(u, "call", json_object_new_int64((int64_t)call));
+	json_object_object_add(u, "op", json_object_new_string("start"));
+	json_object_object_add(u, "rc", json_object_new_int(-ECANCELED));
+	json_object_object_add(u, "s", json_object_new_string("unknown"));
+	json_object_object_add(u, "cancel", json_object_new_boolean(true));
+	json_object_object_add(u, "msg", json_object_new_string(why));
+	rsc_send(c, u);
+}
+
+/* The second half of a Recover, on this node, once its stop succeeded:
+ * the start goes out at once instead of after another round trip through
+ * the DC (Pacemaker's transition holds both; so does the "do" here). */
+static void run_then(struct crmd_core *c, const struct rsc_local *l, int stop_rc)
+{
+	if (!l->then_call || !l->rsc)
+		return;
+	if (stop_rc) {
+		send_cancelled(c, l->rsc, l->then_call, "the stop before it failed");
+		return;
+	}
+	if (nq_node_drained(c, c->local_nodeid)) {
+		send_cancelled(c, l->rsc, l->then_call, "this node is drained and leaving");
+		return;
+	}
+	struct crmd_hv_action a = { .call_id = l->then_call, .op = CRMD_HV_START, .rsc_id = l->rsc,
+				    .config = l->then_cfg, .timeout_ms = l->then_tmo };
+	core_log(c, LOG_NOTICE, "executing start %s (call %" PRIu64 ") at %" PRIu64 " ms: "
+		 "the second half of its recovery in place", l->rsc, l->then_call,
+		 c->env.now_ms(c->env.ctx));
+	int rc = submit(c, &a, l->rsc, false);
+	if (rc)
+		send_cancelled(c, l->rsc, l->then_call, "the start could not be submitted");
 }
 
 /* The DC's failure history for every member (after a round, which may have
@@ -449,8 +493,11 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 			 ev->hv_done.state ? ev->hv_done.state : "", ev->hv_done.message ?
 			 ev->hv_done.message : "");
 	}
-	free(l.rsc);
 	rsc_send(c, o);
+	if (!l.probe && l.op == CRMD_HV_STOP)
+		run_then(c, &l, ev->hv_done.rc);
+	free(l.rsc);
+	free(l.then_cfg);
 }
 
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
@@ -595,6 +642,13 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	uint64_t call = (uint64_t)jint(o, "call", 0);
 	if (call)
 		flight_done(c, call);
+	json_object *cv;
+	if (json_object_object_get_ex(o, "cancel", &cv) && json_object_get_boolean(cv))
+		return;         /* a chained start that did not run: nothing happened */
+	if (!strcmp(op, "start"))
+		for (size_t i = 0; i < r->n_entries; i++)
+			if (!strcmp(r->entries[i].rsc, rsc))
+				r->entries[i].restart_here = false;
 	if (call && core_is_self(c, &c->dc))
 		core_log(c, LOG_INFO, "result of call %" PRIu64 " (%s %s on node %" PRIu32 ": rc %d) "
 			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
@@ -623,6 +677,34 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	}
 }
 
+/* Puts an action in flight unless it is already (the DC puts its own in
+ * flight when it sends them).  False when memory ran out. */
+static bool flight_add(struct crmd_core *c, uint64_t call, uint32_t node, const char *rsc,
+		       const char *op, uint32_t tmo)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_flights; i++)
+		if (r->flights[i].call == call)
+			return true;
+	struct rsc_flight *v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
+	if (!v)
+		return false;
+	r->flights = v;
+	struct rsc_flight *f = &v[r->n_flights];
+	memset(f, 0, sizeof(*f));
+	f->call = call;
+	f->nodeid = node;
+	f->rsc = strdup(rsc);
+	f->op = strdup(op);
+	if (!f->rsc || !f->op) {
+		flight_clear(f);
+		return false;
+	}
+	f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
+	r->n_flights++;
+	return true;
+}
+
 static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 {
 	struct crmd_rsc *r = R(c);
@@ -644,29 +726,17 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 		flight_done(c, call);   /* the DC's own, put in flight when sent */
 		return;
 	}
-	bool known = false;
-	for (size_t i = 0; i < r->n_flights; i++)
-		known |= r->flights[i].call == call;
-	if (!known) {   /* the DC put it in flight when it sent it */
-		struct rsc_flight *v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
-		if (!v)
-			return;
-		r->flights = v;
-		struct rsc_flight *f = &v[r->n_flights];
-		memset(f, 0, sizeof(*f));
-		f->call = call;
-		f->nodeid = node;
-		f->rsc = strdup(rsc);
-		f->op = strdup(op);
-		if (!f->rsc || !f->op) {
-			flight_clear(f);
-			return;
-		}
-		f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
-		r->n_flights++;
-	}
+	/* A Recover's stop carries the start that follows it here. */
+	uint64_t then = !strcmp(op, "stop") ? (uint64_t)jint(o, "then", 0) : 0;
+	uint32_t then_tmo = (uint32_t)jint(o, "ttmo", 60000);
+	if (!flight_add(c, call, node, rsc, op, tmo))
+		return;
+	if (then && !flight_add(c, then, node, rsc, "start", tmo + then_tmo))
+		return;
 	if (call > r->call_seq_dc)
 		r->call_seq_dc = call;
+	if (then > r->call_seq_dc)
+		r->call_seq_dc = then;
 	/* A start ends any recovery in place of this resource; a stop that is
 	 * the first half of one says where the start goes. */
 	if (!strcmp(op, "start") || !strcmp(op, "stop"))
@@ -693,6 +763,14 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	core_log(c, LOG_NOTICE, "executing %s %s (call %" PRIu64 ") at %" PRIu64 " ms", op, rsc,
 		 call, c->env.now_ms(c->env.ctx));
 	int rc = submit(c, &a, rsc, false);
+	if (!rc && then) {
+		struct rsc_local *l = &r->local[r->n_local - 1];
+		l->then_call = then;
+		l->then_tmo = then_tmo;
+		l->then_cfg = a.config ? strdup(a.config) : NULL;
+	}
+	if (rc && then)
+		send_cancelled(c, rsc, then, "the stop before it could not be submitted");
 	if (rc) {
 		json_object *u = json_object_new_object();
 		json_object_object_add(u, "k", json_object_new_string("upd"));

@@ -58,6 +58,10 @@ struct rsc_local {
 	enum crmd_hv_op op;
 	bool probe;
 	char *rsc;
+	/* A Recover's stop: the start that follows it here (call 0: none). */
+	uint64_t then_call;
+	char *then_cfg;
+	uint32_t then_tmo;
 };
 
 struct crmd_rsc {
