@@ -101,24 +101,14 @@ bool core_quorate_now(const struct crmd_core *c)
 	return core_quorum_known(c) && qmap_get(c, c->ring_seq, &q) && q;
 }
 
-/*
- * Changes need more than Corosync's quorum: a majority of the cluster's nodes
- * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
- * a change confirmed by every vigild of such a view could then live on a
- * minority of the disks, and a later group of other vigilds, with older copies
- * and Corosync's quorum too, would never see it.  With a majority of vigilds,
- * every acknowledged change is on a majority of disks, and every group that
- * may change the configuration includes one of them.  A two-node cluster
- * (Corosync's two_node) makes do with one.
- */
-bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+/* Nodes of the cluster, and nodes with a vigild in the view. */
+static size_t cluster_nodes(const struct crmd_core *c)
 {
-	if (!core_quorate_now(c)) {
-		if (why)
-			snprintf(why, why_len, "no quorum");
-		return false;
-	}
-	size_t total = c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+	return c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+}
+
+static size_t daemon_nodes(const struct crmd_core *c)
+{
 	size_t daemons = 0;
 	for (size_t i = 0; i < c->n_members; i++) {
 		if (c->members[i].bad)
@@ -128,14 +118,39 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
 		daemons += !seen;
 	}
-	/* A two-node cluster (Corosync's two_node) makes do with one vigild, but
-	 * only one that synchronized with the other node's since it started: a
-	 * vigild that starts alone cannot know whether the other acknowledged
-	 * changes while it was away (a stale lone vigild must not act; like
-	 * Corosync's wait_for_all, one level up). */
-	if (daemons * 2 > total || (total == 2 && daemons == 1 && nq_peer_seen(c)))
+	return daemons;
+}
+
+/*
+ * Changes need more than Corosync's quorum: a majority of the cluster's nodes
+ * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
+ * a change confirmed by every vigild of such a view could then live on a
+ * minority of the disks, and a later group of other vigilds, with older copies
+ * and Corosync's quorum too, would never see it.  With a majority of vigilds,
+ * every acknowledged change is on a majority of disks, and every group that
+ * may change the configuration includes one of them.
+ *
+ * A two-node cluster (Corosync's two_node) has no majority of one: a vigild
+ * alone may act only as the survivor, when this process was synced together
+ * with the other vigild and has been since (pair_synced).  A vigild that
+ * starts alone may hold a stale copy (the other may have acknowledged changes
+ * alone after it stopped), so it waits for the other, as Corosync's
+ * wait_for_all does for nodes.
+ */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+{
+	if (!core_quorate_now(c)) {
+		if (why)
+			snprintf(why, why_len, "no quorum");
+		return false;
+	}
+	size_t total = cluster_nodes(c), daemons = daemon_nodes(c);
+	if (daemons * 2 > total || (total == 2 && daemons == 1 && c->pair_synced))
 		return true;
-	if (why)
+	if (why && total == 2 && daemons == 1)
+		snprintf(why, why_len, "no quorum of vigild: alone of two, not synced with the "
+			 "other since it started");
+	else if (why)
 		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
 			 total);
 	return false;
@@ -146,8 +161,11 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
  * partitions merge, so it is frozen while a round runs. */
 static void update_primary(struct crmd_core *c)
 {
-	if (!c->round_active && c->synced && core_quorum_known(c))
+	if (!c->round_active && c->synced && core_quorum_known(c)) {
+		if (cluster_nodes(c) == 2 && daemon_nodes(c) == 2 && core_quorate_now(c))
+			c->pair_synced = true;
 		c->primary = core_may_change(c, NULL, 0);
+	}
 }
 
 /* ---- names and node bookkeeping ---- */
@@ -216,7 +234,15 @@ static bool member_usable(struct crmd_core *c, const struct vg_member *m)
 /* The DC is the oldest member of the seniority list still present.  The list
  * only ever loses members (leaves) between rounds, so a DC keeps its role while
  * it stays, and the survivors of a DC's departure all move to the same next. */
-static void compute_dc(struct crmd_core *c)
+bool core_node_seen(const struct crmd_core *c, uint32_t nodeid)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].nodeid == nodeid)
+			return c->nodes[i].seen;
+	return false;
+}
+
+static void choose_dc(struct crmd_core *c)
 {
 	c->dc = (struct vg_member){ 0 };
 	if (c->round_active && !c->round_primary)
@@ -228,6 +254,13 @@ static void compute_dc(struct crmd_core *c)
 			c->dc = c->seniority[i];
 			return;
 		}
+}
+
+/* Reports and probes are collected for one DC and forgotten when it changes
+ * (report_to_dc()), never on a local event (V4, scenario 27). */
+static void compute_dc(struct crmd_core *c)
+{
+	choose_dc(c);
 }
 
 uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
@@ -253,11 +286,22 @@ static bool self_is_dc(const struct crmd_core *c)
 	return crmd_core_dc(c) && core_is_self(c, &c->dc);
 }
 
-/* Reports this node to the DC, which rebuilds its status from reports. */
+/* Reports this node to the DC, which rebuilds its status from reports.
+ *
+ * What was collected (reports, probes) is thrown away only when the DC
+ * candidate changed or a round closed (report_dc cleared): those happen at
+ * the same place of the group stream on every member, so no report sent after
+ * them can arrive before.  The DC's ability to act also flips with quorum, a
+ * local event: resetting then would lose the reports of members whose quorum
+ * came first (their report delivered before the DC's own quorum notice), and
+ * those members would stay "pending" for ever. */
 static void report_to_dc(struct crmd_core *c)
 {
-	for (size_t i = 0; i < c->n_members; i++)
-		c->members[i].reported = false;
+	bool reset = member_cmp(&c->dc, &c->report_dc) != 0;
+	c->report_dc = c->dc;
+	if (reset)
+		for (size_t i = 0; i < c->n_members; i++)
+			c->members[i].reported = false;
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	struct vg_msg_status_report r = { .name = c->local_name };
@@ -265,7 +309,7 @@ static void report_to_dc(struct crmd_core *c)
 	size_t len;
 	if (!vg_msg_status_report_encode(&r, c->local_nodeid, ++c->send_seq, &buf, &len))
 		core_send(c, buf, len);
-	rsc_report_due(c);
+	rsc_report_due(c, reset);
 }
 
 static void note_dc(struct crmd_core *c)
@@ -405,8 +449,11 @@ static void close_round(struct crmd_core *c)
 		 ":%" PRIu32 ", DC candidate %s", c->n_members, c->cfg_ver.admin_epoch,
 		 c->cfg_ver.epoch, c->cfg_ver.num_updates,
 		 c->dc.nodeid ? who(c, c->dc.nodeid, b) : "none");
+	config_restamp(c);
 	config_persist_latest(c);
 	config_round_closed(c);
+	fence_round_closed(c);
+	c->report_dc = (struct vg_member){ 0 }; /* joiners: everybody reports afresh */
 	if (crmd_core_dc(c) == c->dc_logged)
 		report_to_dc(c); /* same DC: it still needs to hear from joiners */
 	note_dc(c);
@@ -593,6 +640,7 @@ static void on_full(struct crmd_core *c, struct member *from, struct vg_msg_conf
 			 f->version.epoch, f->version.num_updates, who(c, from->id.nodeid, b),
 			 c->cfg_ver.admin_epoch, c->cfg_ver.epoch, c->cfg_ver.num_updates);
 		config_install(c, norm, norm_len, "state transfer");
+		config_transferred(c);
 	}
 	c->cfg_term = c->winner_term;
 	free(norm);
@@ -715,6 +763,8 @@ static void on_status_section(struct crmd_core *c, struct member *from,
 			member |= c->members[k].id.nodeid == st[i].nodeid;
 		if (!member)
 			ni->expected_up = st[i].expected && !strcmp(st[i].expected, "member");
+		if (st[i].crmd || (st[i].expected && !strcmp(st[i].expected, "member")))
+			ni->seen = true;
 	}
 }
 
@@ -763,6 +813,7 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 		struct vg_msg_status_report report;
 		struct vg_msg_status_section section;
 		struct vg_msg_rsc rsc;
+		struct vg_msg_fence fence;
 	} m;
 	memset(&m, 0, sizeof(m));
 	if (!rc) {
@@ -785,6 +836,9 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 			break;
 		case VG_MSG_RSC:
 			rc = vg_msg_rsc_decode(payload, h.length, &m.rsc, &d);
+			break;
+		case VG_MSG_FENCE:
+			rc = vg_msg_fence_decode(payload, h.length, &m.fence, &d);
 			break;
 		default:
 			/* Fragments are the transport's; one up here is a broken transfer. */
@@ -832,6 +886,15 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 		rsc_on_message(c, from, m.rsc.json, m.rsc.json_len);
 		vg_msg_rsc_clear(&m.rsc);
 		break;
+	case VG_MSG_FENCE:
+		rc = fence_on_message(c, from, &m.fence);
+		vg_msg_fence_clear(&m.fence);
+		if (rc) {
+			core_log(c, LOG_WARNING, "dropped a malformed fencing message from node %"
+				 PRIu32 " pid %" PRIu32, nodeid, pid);
+			mark_bad(c, from, "it sent a malformed fencing message");
+		}
+		break;
 	}
 }
 
@@ -857,6 +920,7 @@ static void on_ring(struct crmd_core *c, uint64_t seq, const uint32_t *nodeids, 
 		c->env.timer_arm(c->env.ctx, CRMD_TIMER_QUORUM, QUORUM_OVERDUE_MS);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	core_status_changed(c);
 }
@@ -931,6 +995,15 @@ static void on_view(struct crmd_core *c, const struct crmd_event *ev)
 		if (ni)
 			ni->expected_up = true;
 	}
+	/* Every member of the view is up, whether we saw it join or it was there
+	 * before us: a node that had joined before this member would otherwise
+	 * not count as expected up here, and its loss would look clean to us
+	 * (a DC we replace must be fenced like anybody else). */
+	for (size_t i = 0; i < c->n_members; i++) {
+		struct node_info *ni = node_info(c, c->members[i].id.nodeid, true);
+		if (ni)
+			ni->expected_up = ni->seen = true;
+	}
 	/* Corosync announces the new ring right after a view caused by a ring
 	 * change; until then, quorum is unknown. */
 	if (ring_changes)
@@ -969,6 +1042,7 @@ static void on_quorum(struct crmd_core *c, uint64_t seq, bool quorate, bool no_p
 		c->env.timer_cancel(c->env.ctx, CRMD_TIMER_QUORUM);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	config_check_requests(c);
 }
@@ -1154,6 +1228,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		case CRMD_TIMER_MONITOR: rsc_on_monitor_timer(c); break;
 		case CRMD_TIMER_RECHECK: tr_on_recheck_timer(c); break;
 		case CRMD_TIMER_SHUTDOWN: nq_on_timer(c); break;
+		case CRMD_TIMER_FENCE: fence_on_timer(c); break;
 		case CRMD_TIMER_COUNT: break;
 		}
 		break;
@@ -1165,6 +1240,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		break;
 	case CRMD_EV_CLIENT_GONE:
 		config_client_gone(c, ev->client_gone.client_id);
+		fence_client_gone(c, ev->client_gone.client_id);
 		break;
 	case CRMD_EV_HV_DONE:
 		rsc_on_hv_done(c, ev);
@@ -1173,10 +1249,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		rsc_on_hv_event(c, ev);
 		break;
 	case CRMD_EV_FENCE_DONE:
-		/* Nothing submits fencing yet (core_transition.c logs the
-		 * policy's fence actions); a stray result changes nothing. */
-		core_log(c, LOG_WARNING, "fencing result for call %" PRIu64 " that was not asked for",
-			 ev->fence_done.call_id);
+		fence_on_done(c, ev);
 		break;
 	case CRMD_EV_SHUTDOWN:
 		nq_on_shutdown(c, ev->shutdown.timeout_ms);
@@ -1184,6 +1257,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 	}
 	rsc_after_event(c);
 	nq_after_event(c);
+	fence_after_event(c);
 }
 
 int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg,
@@ -1213,7 +1287,7 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 		return -ENOMEM;
 	}
 	set_node_name(c, c->local_nodeid, c->local_name);
-	if (rsc_init(c) || nq_init(c)) {
+	if (rsc_init(c) || nq_init(c) || fence_init(c)) {
 		crmd_core_free(c);
 		return -ENOMEM;
 	}
@@ -1225,6 +1299,7 @@ void crmd_core_free(struct crmd_core *c)
 {
 	if (!c)
 		return;
+	fence_free(c);
 	rsc_free(c);
 	nq_free(c);
 	for (size_t i = 0; i < c->n_members; i++) {

@@ -20,7 +20,9 @@ struct member {
 	bool reported;          /* sent a status report since the DC last changed */
 	char *name;             /* from its report */
 	bool has_confirmed;
-	struct vg_cfg_version confirmed; /* last version it confirmed on disk */
+	struct vg_cfg_version confirmed; /* last document it confirmed on disk: */
+	uint32_t confirmed_crc; /* its version, CRC and commit term */
+	uint64_t confirmed_term;
 	int confirm_rc;         /* result of that write */
 };
 
@@ -29,6 +31,12 @@ struct node_info {
 	uint32_t nodeid;
 	char *name;             /* best name known */
 	bool expected_up;       /* joined and has not left cleanly since */
+	/* Its vigild was in a view of this process, or a DC's status had it up:
+	 * we know what it runs.  A node whose vigild nobody here ever heard of
+	 * (in the ring without one counts too) has no node_state in the policy
+	 * input, so that startup-fencing applies: it may run VMs we know
+	 * nothing of. */
+	bool seen;
 };
 
 /* A group event held back until it can be processed in order. */
@@ -52,8 +60,11 @@ struct request {
 	uint64_t deadline_ms;
 	struct vg_msg_config_change change; /* owns xml, name, value */
 	struct vg_cfg_version target;
-	struct vg_member *need;
-	size_t n_need;
+	/* CRCs of the documents that contain the change: the one it made and
+	 * those this member applied on top of it since (the same on every member
+	 * of the view: one stream).  A confirm counts when it names one of them. */
+	uint32_t *lineage;
+	size_t n_lineage;
 	unsigned resends;
 };
 
@@ -88,7 +99,12 @@ struct crmd_core {
 	size_t n_seniority;
 	bool synced;            /* holds the group's configuration */
 	bool primary;           /* was synced in a quorate ring (frozen in rounds) */
+	/* Two-node clusters: this process was synced together with the other
+	 * node's vigild (in a quorate ring), so alone it is the survivor and may
+	 * act; a vigild that starts alone waits for its peer (core_may_change()). */
+	bool pair_synced;
 	struct vg_member dc;    /* DC candidate; nodeid 0: none */
+	struct vg_member report_dc; /* the DC the reports and probes were collected for */
 	uint32_t dc_logged;     /* last DC logged as acting */
 
 	/* Sync round. */
@@ -142,7 +158,12 @@ struct crmd_core {
 	struct crmd_rsc *rsc;
 	/* No-quorum policy, clean shutdown, two-node rule (core_quorum.c). */
 	struct crmd_nq *nq;
+
+	/* Fencing: the DC's operations, the replicated history (core_fence.c). */
+	struct crmd_fence *fence;
 };
+
+#include "core_fence.h"
 
 /* core.c */
 void core_log(struct crmd_core *c, int level, const char *fmt, ...)
@@ -155,6 +176,7 @@ bool core_quorate_now(const struct crmd_core *c);
 bool core_may_change(const struct crmd_core *c, char *why, size_t why_len);
 int core_send(struct crmd_core *c, void *frame, size_t len); /* frees frame */
 const char *core_node_name(const struct crmd_core *c, uint32_t nodeid);
+bool core_node_seen(const struct crmd_core *c, uint32_t nodeid);
 /* Node states as this member computes them (the DC's are the ones kept). */
 int core_node_states(struct crmd_core *c, struct crmd_node_state **ret, size_t *ret_n);
 void core_status_changed(struct crmd_core *c);
@@ -169,6 +191,11 @@ void config_persist_latest(struct crmd_core *c);
 /* Installs a configuration (normalized text) as the current one. */
 int config_install(struct crmd_core *c, const char *xml, size_t len, const char *why);
 void config_round_closed(struct crmd_core *c);
+/* A state transfer replaced the configuration (a sync round's winner). */
+void config_transferred(struct crmd_core *c);
+/* Gives the configuration the current ring's term when this partition may
+ * change it (see core_config.c); called whenever that may have become true. */
+void config_restamp(struct crmd_core *c);
 void config_check_requests(struct crmd_core *c);
 void config_on_timer(struct crmd_core *c);
 void config_client_gone(struct crmd_core *c, uint64_t client_id);
@@ -185,8 +212,9 @@ void client_reply_ok(struct crmd_core *c, uint64_t client_id, const char *messag
 /* core_rsc.c */
 int rsc_init(struct crmd_core *c);
 void rsc_free(struct crmd_core *c);
-/* This node's report is due (DC changed, round closed): probe and report. */
-void rsc_report_due(struct crmd_core *c);
+/* This node's report is due (DC changed, round closed): probe and report.
+ * @reset: forget every node's probe (a new DC, a round), not only this one's. */
+void rsc_report_due(struct crmd_core *c, bool reset);
 void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
@@ -216,9 +244,6 @@ bool nq_node_shutting_down(const struct crmd_core *c, uint32_t nodeid);
 /* The node's vigild left cleanly after the cluster saw it run none of its
  * VMs: transitions need not wait for it. */
 bool nq_node_drained(const struct crmd_core *c, uint32_t nodeid);
-/* Two-node cluster: this vigild synchronized with the other node's since it
- * started, so it may act alone (see core_may_change()). */
-bool nq_peer_seen(const struct crmd_core *c);
 
 /* core_transition.c */
 void tr_kick(struct crmd_core *c);

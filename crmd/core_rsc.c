@@ -280,10 +280,11 @@ static void send_history(struct crmd_core *c)
 	rsc_send(c, o);
 }
 
-void rsc_report_due(struct crmd_core *c)
+void rsc_report_due(struct crmd_core *c, bool reset)
 {
 	struct crmd_rsc *r = R(c);
-	r->n_probed = 0;        /* everybody reports again: a new DC rebuilds */
+	if (reset)
+		r->n_probed = 0; /* everybody reports again: a new DC rebuilds */
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	if (core_is_self(c, &c->dc))
@@ -304,6 +305,8 @@ int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uin
 	int rc = submit(c, &a, rsc, probe);
 	if (!rc && probe)
 		r->probe_inflight = true;
+	else if (probe)
+		r->last_probe_rc = rc;
 	return rc;
 }
 
@@ -466,6 +469,7 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 	json_object *o = json_object_new_object();
 	if (l.probe) {
 		r->probe_inflight = false;
+		r->last_probe_rc = ev->hv_done.rc;
 		json_object_object_add(o, "k", json_object_new_string("probe"));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
@@ -505,7 +509,7 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 	switch (ev->hv_event.kind) {
 	case CRMD_HV_EV_UP:
 		core_log(c, LOG_NOTICE, "hypervisor up: probing");
-		rsc_report_due(c);
+		rsc_report_due(c, true);
 		return;
 	case CRMD_HV_EV_DOWN:
 		core_log(c, LOG_WARNING, "hypervisor down: this node cannot run VMs meanwhile");

@@ -73,6 +73,7 @@ struct crmd_rsc {
 	size_t n_local;
 	uint64_t local_seq;     /* call ids of probes: kept apart from the DC's */
 	bool probe_inflight;
+	int last_probe_rc;      /* this node's last probe: 0, or -errno (hypervisor down) */
 	uint32_t *probed;       /* nodes that reported a probe since the last reset */
 	size_t n_probed;
 	uint64_t call_seq;      /* table order */

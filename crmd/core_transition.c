@@ -175,6 +175,12 @@ static void build_status(struct crmd_core *c, const struct crmd_doc_summary *cfg
 	sb_printf(b, "<status>");
 	for (size_t i = 0; i < n; i++) {
 		const char *u = st[i].uname;
+		/* A node nobody here ever saw (all of us started after it went
+		 * away) gets no node_state: the policy's startup-fencing treats
+		 * it as unclean, since it may still run VMs (found by vigil-sim:
+		 * written as cleanly down, its VMs were started a second time). */
+		if (!core_node_seen(c, st[i].nodeid))
+			continue;
 		sb_printf(b, "<node_state id=\"%" PRIu32 "\" uname=\"%s\" in_ccm=\"%s\" crmd=\"%s\" "
 			  "crm-debug-origin=\"vigild\" join=\"%s\" expected=\"%s\">",
 			  st[i].nodeid, u, st[i].in_ccm ? "true" : "false",
@@ -544,8 +550,7 @@ void tr_on_timer(struct crmd_core *c)
 		}
 		switch (a->op) {
 		case POL_OP_FENCE:
-			core_log(c, LOG_WARNING, "fencing %s is not done by vigild yet", a->node);
-			break;
+			break;  /* fence_from_transition() below */
 		case POL_OP_START: {
 			const char *here = restart_node(c, tr, a->resource, a->node);
 			if (here && strcmp(here, a->node))
@@ -571,6 +576,9 @@ void tr_on_timer(struct crmd_core *c)
 			break;
 		}
 	}
+	/* Fencing has its own pace (one attempt in flight per target, back-off):
+	 * it takes the whole list of targets, not single actions. */
+	fence_from_transition(c, cib, tr, st, n);
 	pol_transition_free(tr);
 free_cib:
 	vg_cib_free(cib);

@@ -36,6 +36,7 @@
 #include "mbr.h"
 #include "store.h"
 #include "vigild_exec.h"
+#include "vigild_fence.h"
 
 #define GROUP_NAME "vigil"
 #define IPC_NAME "vigil"
@@ -48,6 +49,10 @@ struct options {
 	const char *node_name;
 	bool foreground;
 	int verbose;
+	unsigned shutdown_timeout_s;    /* drain limit on SIGTERM; 0: leave at once */
+	/* Fence agent folders (--fence-agent-dir), searched before /usr/sbin. */
+	const char *agent_dirs[10];     /* + /usr/sbin + NULL */
+	size_t n_agent_dirs;
 };
 
 struct vigild {
@@ -58,10 +63,12 @@ struct vigild {
 	struct crmd_store *store;
 	struct crmd_ipcs *ipcs;
 	struct vigild_exec *hv;         /* NULL when the executor could not start */
+	struct vigild_fence *fence;     /* NULL: this node cannot fence */
 	qb_loop_timer_handle timers[CRMD_TIMER_COUNT];
 	bool timer_armed[CRMD_TIMER_COUNT];
 	int exit_code;
 	bool stopping;
+	bool loop_stopped;
 
 	/* DC failover measurement: from the membership callback to the new DC. */
 	bool measuring;
@@ -180,6 +187,19 @@ static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
 	return d->hv ? vigild_exec_submit(d->hv, a) : -ENOTCONN;
 }
 
+static int env_fence_submit(void *ctx, const struct crmd_fence_action *a)
+{
+	struct vigild *d = ctx;
+	return d->fence ? vigild_fence_submit(d->fence, a) : -ENOTCONN;
+}
+
+static uint64_t env_wall_ms(void *ctx)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* Policy inputs: STATE_DIR/pe-input-N.xml, the newest PE_INPUTS_KEPT kept.
  * Small documents, no fsync: losing the last one in a crash costs nothing. */
 #define PE_INPUTS_KEPT 100u
@@ -233,9 +253,19 @@ static void handle(struct vigild *d, const struct crmd_event *ev)
 		return;
 	crmd_core_handle(d->core, ev);
 	watch_dc(d);
+	/* A clean stop waits for the core's drain (doc/daemon.md). */
+	if (d->stopping && !d->loop_stopped && crmd_core_shutdown_done(d->core)) {
+		d->loop_stopped = true;
+		qb_loop_stop(d->loop);
+	}
 }
 
 static void hv_deliver(void *ctx, const struct crmd_event *ev)
+{
+	handle(ctx, ev);
+}
+
+static void fence_deliver(void *ctx, const struct crmd_event *ev)
 {
 	handle(ctx, ev);
 }
@@ -360,13 +390,25 @@ static void on_client_gone(void *ctx, uint64_t client_id)
 	handle(ctx, &ev);
 }
 
+/* The first SIGTERM/SIGINT drains the node (its VMs move away, bounded by
+ * --shutdown-timeout), then leaves the group; a second one leaves at once. */
 static int32_t on_signal(int32_t sig, void *data)
 {
 	struct vigild *d = data;
-	if (!d->stopping)
-		qb_log(LOG_NOTICE, "signal %d: stopping", sig);
+	if (d->stopping || !d->core || !d->opt.shutdown_timeout_s) {
+		qb_log(LOG_NOTICE, "signal %d: stopping%s", sig,
+		       d->stopping ? " now, without waiting for the drain" : "");
+		d->stopping = true;
+		d->loop_stopped = true;
+		qb_loop_stop(d->loop);
+		return 0;
+	}
+	qb_log(LOG_NOTICE, "signal %d: draining this node before stopping (at most %u s; "
+	       "signal again to stop at once)", sig, d->opt.shutdown_timeout_s);
 	d->stopping = true;
-	qb_loop_stop(d->loop);
+	struct crmd_event ev = { .type = CRMD_EV_SHUTDOWN };
+	ev.shutdown.timeout_ms = (uint64_t)d->opt.shutdown_timeout_s * 1000u;
+	handle(d, &ev);
 	return 0;
 }
 
@@ -387,6 +429,11 @@ static void usage(FILE *out)
 		"  -c, --cluster-name N   name shown for the cluster (default: corosync's\n"
 		"                         totem.cluster_name)\n"
 		"  -n, --node-name N      this node's name (default: from corosync's nodelist)\n"
+		"  -t, --shutdown-timeout S  on SIGTERM, drain this node (its VMs move away)\n"
+		"                         for at most S seconds before leaving (default 120;\n"
+		"                         0: leave at once, VMs untouched)\n"
+		"  -a, --fence-agent-dir DIR  look for fence agents in DIR before /usr/sbin\n"
+		"                         (may be given up to 8 times)\n"
 		"  -v, --verbose          log debug messages too\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
@@ -405,14 +452,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "cluster-name", required_argument, NULL, 'c' },
 		{ "node-name", required_argument, NULL, 'n' },
+		{ "shutdown-timeout", required_argument, NULL, 't' },
+		{ "fence-agent-dir", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	*o = (struct options){ .state_dir = "/var/lib/vigil", .run_dir = "/run/vigil" };
+	*o = (struct options){ .state_dir = "/var/lib/vigil", .run_dir = "/run/vigil",
+			       .shutdown_timeout_s = 120 };
 	int c;
-	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:vhV", opts, NULL)) != -1) {
+	char *end;
+	unsigned long ul;
+	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:t:a:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
 		case 'r': o->run_dir = optarg; break;
@@ -420,6 +472,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'f': o->foreground = true; break;
 		case 'c': o->cluster_name = optarg; break;
 		case 'n': o->node_name = optarg; break;
+		case 't':
+			errno = 0;
+			ul = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || ul > 86400 || optarg[0] == '-') {
+				fprintf(stderr, "vigild: --shutdown-timeout takes seconds (0-86400)\n");
+				return 2;
+			}
+			o->shutdown_timeout_s = (unsigned)ul;
+			break;
+		case 'a':
+			if (o->n_agent_dirs >= 8 || optarg[0] != '/') {
+				fprintf(stderr, "vigild: --fence-agent-dir takes an absolute path, at "
+					"most 8 times\n");
+				return 2;
+			}
+			o->agent_dirs[o->n_agent_dirs++] = optarg;
+			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("vigild %s\n", PACKAGE_VERSION); return 0;
@@ -591,11 +660,19 @@ int main(int argc, char **argv)
 		goto out_mbr;
 	for (size_t i = 0; i < n_nodes; i++)
 		names[i] = (struct crmd_node_name){ nodes[i].nodeid, nodes[i].name };
+	/* The hypervisor: events and results come back through the loop (none
+	 * reach the core before it exists).  Without an executor the core is
+	 * told this node runs no VMs (no hv_submit). */
+	rc = vigild_exec_new(d.loop, NULL, hv_deliver, &d, &d.hv);
+	if (rc)
+		qb_log(LOG_WARNING, "no hypervisor executor (%s): this node runs no VMs",
+		       strerror(-rc));
 	struct crmd_env env = {
 		.ctx = &d, .now_ms = env_now_ms, .timer_arm = env_timer_arm,
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
-		.reply = env_reply, .log = env_log, .hv_submit = env_hv_submit,
-		.save_input = env_save_input,
+		.reply = env_reply, .log = env_log, .hv_submit = d.hv ? env_hv_submit : NULL,
+		.save_input = env_save_input, .fence_submit = env_fence_submit,
+		.wall_ms = env_wall_ms,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = mbr_local_nodeid(d.mbr),
@@ -609,13 +686,22 @@ int main(int argc, char **argv)
 	free(names);
 	if (rc) {
 		qb_log(LOG_ERR, "cannot create the core: %s", strerror(-rc));
+		vigild_exec_free(d.hv);
+		d.hv = NULL;
 		goto out_mbr;
 	}
-	/* The hypervisor: events and results come back through the loop. */
-	rc = vigild_exec_new(d.loop, NULL, hv_deliver, &d, &d.hv);
+	/* Fencing: agents run as children of this loop. */
+	d.opt.agent_dirs[d.opt.n_agent_dirs] = "/usr/sbin";
+	const char *self_name = d.opt.node_name;
+	for (size_t i = 0; !self_name && i < n_nodes; i++)
+		if (nodes[i].nodeid == mbr_local_nodeid(d.mbr))
+			self_name = nodes[i].name;
+	rc = vigild_fence_new(d.loop, d.opt.agent_dirs, self_name, fence_deliver, &d, &d.fence);
 	if (rc)
-		qb_log(LOG_WARNING, "no hypervisor executor (%s): this node runs no VMs",
+		qb_log(LOG_WARNING, "cannot run fence agents (%s): this node cannot fence",
 		       strerror(-rc));
+	for (size_t i = 0; i <= d.opt.n_agent_dirs; i++)
+		qb_log(LOG_INFO, "fence agents are looked for in %s", d.opt.agent_dirs[i]);
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = stored;
 	start.start.len = stored_len;
@@ -645,6 +731,9 @@ out_core:
 	/* Never touches running VMs. */
 	vigild_exec_free(d.hv);
 	d.hv = NULL;
+	/* Agents still running are killed: their results would have no DC. */
+	vigild_fence_free(d.fence);
+	d.fence = NULL;
 	crmd_core_free(d.core);
 	d.core = NULL;
 	goto out_nodes;

@@ -28,6 +28,7 @@
 
 #define SIM_MAX_NODES 16
 #define SIM_MAX_VMS 64
+#define SIM_ANY_NODE 99   /* "expect vm-running vmK any" */
 
 /* ---- the one source of randomness: splitmix64 seeding xoshiro256** ---- */
 
@@ -56,9 +57,16 @@ enum sim_bug {
 	 * for the new ring: a node cut off into a minority keeps believing it is
 	 * quorate, keeps its DC and accepts changes. */
 	SIM_BUG_STALE_QUORUM,
-	/* The stand-in recovery driver (sim_hv.c) restarts a lost node's VMs
-	 * without waiting for fencing to succeed. */
+	/* Recovery without waiting for fencing: the cluster runs with fencing
+	 * switched off (stonith-enabled=false in the configuration every disk
+	 * starts with and in every property change a client makes), so the
+	 * cores' own policy recovers a lost node's VMs at once, as Pacemaker
+	 * does when told not to fence. */
 	SIM_BUG_NO_FENCE_WAIT,
+	/* A fence device that reports success without cutting the power: the
+	 * core recovers the VMs of a node that still runs them.  Found only once
+	 * the core drives env.fence_submit. */
+	SIM_BUG_FAKE_FENCE,
 	SIM_BUG_COUNT,
 };
 
@@ -86,9 +94,10 @@ enum sim_cmd_kind {
 	CMD_EXPECT,
 	CMD_VM_CRASH,      /* a VM dies on its hypervisor */
 	CMD_FENCE_MODE,    /* the node's fence device: ok | fail | hang */
-	CMD_HV_MODE,       /* the node's hypervisor calls: ok | fail | hang | slow */
-	CMD_VM_STOP,       /* an admin-ordered stop of a VM where it runs */
-	CMD_VM_MIGRATE,    /* an admin-ordered live migration of a VM to `node` */
+	CMD_HV_MODE,       /* the node's hypervisor: ok | fail | hang | slow calls, or
+			    * its connection goes down | up */
+	CMD_VM_STOP,       /* the guest shuts itself down (behind the cluster's back) */
+	CMD_VM_MIGRATE,    /* an admin moves a VM to `node` (client move on that node) */
 };
 
 enum sim_client_op {
@@ -102,6 +111,7 @@ enum sim_client_op {
 	COP_BAD_XML,       /* replace with a broken document */
 	COP_BAD_JSON,      /* not a request at all */
 	COP_STATUS,
+	COP_MOVE,          /* `vigil resource move`: a location constraint (config-update) */
 };
 
 enum sim_expect_kind {
@@ -113,7 +123,8 @@ enum sim_expect_kind {
 	EXP_CONVERGED,     /* the liveness check, now */
 	EXP_ACKED,         /* number of acknowledged changes so far == n */
 	EXP_PROPERTY,      /* nodes' document has name=value (value "" : absent) */
-	EXP_VM_RUNNING,    /* vm runs on node (0: nowhere) */
+	EXP_VM_RUNNING,    /* vm runs on node (0: nowhere; SIM_ANY_NODE: on exactly one) */
+	EXP_POWERED,       /* nodes are powered == n */
 };
 
 struct sim_cmd {
@@ -147,9 +158,17 @@ void sim_schedule_add(struct sim_schedule *s, const struct sim_cmd *c);
 void sim_schedule_clear(struct sim_schedule *s);
 /** Parses a scenario file.  0 or -EINVAL (the message printed to @err). */
 int sim_schedule_parse(const char *path, struct sim_schedule *ret, FILE *err);
-/** Draws a random schedule for @seed: faults for about @fault_ms, then quiet. */
+/* What random schedules leave out of the fault menu. */
+enum {
+	SIM_MENU_TIE_DAEMONS = 1,       /* no daemon-only faults (--tie-daemons) */
+	SIM_MENU_NO_HV_FAULTS = 2,      /* no failing, hanging, slow or disconnected
+					 * hypervisors (--no-hv-faults) */
+};
+
+/** Draws a random schedule for @seed: faults for about @fault_ms, then quiet.
+ *  @menu: SIM_MENU_* flags. */
 void sim_schedule_random(struct sim_schedule *s, uint64_t seed, int n_nodes, int n_vms,
-			 uint64_t fault_ms, bool tie_daemons);
+			 uint64_t fault_ms, unsigned menu);
 /** Writes a schedule as a scenario file (a failing seed can be kept as one). */
 void sim_schedule_print(const struct sim_schedule *s, FILE *f);
 /** One command as scenario text, into @buf. */
@@ -182,6 +201,9 @@ struct sim_result {
 	uint64_t events;
 	uint64_t acked;
 	uint64_t expect_failed;
+	uint64_t hv_calls;              /* hypervisor calls the cores submitted */
+	uint64_t fence_calls;           /* fencing attempts the cores submitted */
+	uint64_t policy_inputs;         /* policy computations (env.save_input) */
 	char first_violation[512];
 };
 

@@ -35,10 +35,18 @@ struct ev {
 	uint64_t mem_term;      /* a write's commit term */
 	uint64_t write_id;
 	const struct sim_cmd *cmd;
-	int hv_op;             /* sim_hv.c */
+	int hv_op;             /* sim_hv.c: what this hypervisor/fence event is */
 	int vm;
 	int target;
-	unsigned incarnation;  /* sim_hv.c: of the target node when the call was made */
+	unsigned incarnation;  /* sim_hv.c: of the node when the call was made */
+	unsigned incarnation2; /* sim_hv.c: of a migration's destination */
+	uint64_t call_id;      /* sim_hv.c: the core's call id */
+	int rc;                /* sim_hv.c: the result to report (0 or -errno) */
+	int mode;              /* sim_hv.c: the device or hypervisor mode drawn */
+	int src;               /* sim_hv.c: a migration's source */
+	bool report;           /* sim_hv.c: an effect that also reports its result */
+	char str[24];          /* sim_hv.c: a state name or an action */
+	char detail[16];       /* sim_hv.c: a lifecycle event's detail */
 	bool intruder;         /* a message from a non-vigild process */
 	uint32_t rmask;        /* group messages: every receiver (node) of this broadcast */
 };
@@ -193,6 +201,10 @@ struct ev *w_new_ev(struct sim_world *w, enum ev_kind k, int node, uint64_t dela
 void w_enqueue(struct sim_world *w, struct ev *e);
 /** Powers a node off (also what a successful fence does). */
 void w_power_off(struct sim_world *w, int node);
+/** Powers a node on and starts its vigild (a fenced node rebooting). */
+void w_power_on(struct sim_world *w, int node);
+/** Hands one local event to a daemon's core and runs the checks after it. */
+void w_core_event(struct sim_world *w, struct daemon *d, const struct crmd_event *ev);
 
 /* sim_check.c */
 bool lin_known(struct sim_world *w, uint64_t h);
@@ -210,19 +222,30 @@ void check_ack(struct sim_world *w, struct client *c, const struct vg_cfg_versio
 /** Liveness after faults stopped; @why names the moment.  Returns violations found. */
 int check_converged(struct sim_world *w, const char *why);
 
-/* sim_hv.c */
+/* sim_hv.c: hypervisors and fence devices, bound to the cores' environment */
 struct hv_world;
 struct hv_world *hv_new(struct sim_world *w, int n_vms);
 void hv_free(struct hv_world *hv);
 /** The node lost power: its VMs are gone. */
 void hv_node_off(struct sim_world *w, int node);
-/** Membership formed anew (a node left the quorate partition, came back). */
+/** Membership formed anew: places the VMs that run when the cluster forms. */
 void hv_membership(struct sim_world *w);
 void hv_on_event(struct sim_world *w, struct ev *e);
+/** A hypervisor, fence or VM command; NULL: faults stop. */
 void hv_cmd(struct sim_world *w, const struct sim_cmd *c);
+/** Every command, before it runs (the daemon-crash watch of rule 4). */
+void hv_note_cmd(struct sim_world *w, const struct sim_cmd *c);
 void hv_check(struct sim_world *w);
 int hv_vm_node(struct sim_world *w, int vm);
+/** On how many nodes the VM runs. */
+int hv_vm_copies(struct sim_world *w, int vm);
 /** Liveness: every VM that should run runs (only with --vms). */
 int hv_converged(struct sim_world *w);
+/** A vigild started on its node: it connects to its hypervisor. */
+void hv_daemon_started(struct sim_world *w, struct daemon *d);
+/* The environment's hypervisor and fencing effects (ctx: struct daemon). */
+int hv_env_submit(void *ctx, const struct crmd_hv_action *a);
+void hv_env_save_input(void *ctx, uint64_t seq, const char *xml, size_t len);
+int hv_env_fence(void *ctx, const struct crmd_fence_action *a);
 
 #endif /* VIGIL_SIM_INT_H */

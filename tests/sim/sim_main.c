@@ -39,7 +39,7 @@ static int usage(void)
 		"usage: vigil-sim run [--trace] [--verbose] [--tie-daemons] FILE...\n"
 		"       vigil-sim random [--nodes N] [--vms K] [--seed S | --seconds T]\n"
 		"                        [--first-seed S] [--max-schedules N] [--fault-ms MS]\n"
-		"                        [--tie-daemons]\n"
+		"                        [--tie-daemons] [--no-hv-faults]\n"
 		"                        [--trace] [--verbose]\n"
 		"       vigil-sim selftest [--seconds-per-bug T]\n");
 	return 2;
@@ -112,6 +112,7 @@ struct random_opts {
 	uint64_t fault_ms;
 	bool trace, verbose;
 	bool tie_daemons;
+	bool no_hv_faults;
 	bool no_belief_check;
 	enum sim_bug bug;
 	bool quiet;             /* selftest: no per-seed output */
@@ -120,6 +121,7 @@ struct random_opts {
 
 struct random_total {
 	uint64_t schedules, failures, node_failures, violations, events;
+	uint64_t hv_calls, fence_calls, policy_inputs;
 	uint64_t first_bad_seed;
 	char first_violation[512];
 	double seconds, cpu_seconds;
@@ -129,7 +131,9 @@ static void one_seed(const struct random_opts *ro, uint64_t seed, FILE *trace,
 		     struct sim_result *r)
 {
 	struct sim_schedule s;
-	sim_schedule_random(&s, seed, ro->nodes, ro->vms, ro->fault_ms, ro->tie_daemons);
+	sim_schedule_random(&s, seed, ro->nodes, ro->vms, ro->fault_ms,
+			    (ro->tie_daemons ? SIM_MENU_TIE_DAEMONS : 0u) |
+			    (ro->no_hv_faults ? SIM_MENU_NO_HV_FAULTS : 0u));
 	struct sim_opts o = { .n_nodes = ro->nodes, .n_vms = ro->vms, .seed = seed, .bug = ro->bug,
 			      .trace = trace, .verbose = ro->verbose, .tie_daemons = ro->tie_daemons,
 			      .no_belief_check = ro->no_belief_check };
@@ -157,6 +161,9 @@ static void run_random(const struct random_opts *ro, struct random_total *t)
 		t->failures += r.failures_injected;
 		t->node_failures += r.node_failures;
 		t->events += r.events;
+		t->hv_calls += r.hv_calls;
+		t->fence_calls += r.fence_calls;
+		t->policy_inputs += r.policy_inputs;
 		if (r.violations) {
 			if (!t->violations) {
 				t->first_bad_seed = seed;
@@ -168,7 +175,8 @@ static void run_random(const struct random_opts *ro, struct random_total *t)
 				printf("VIOLATION seed=%" PRIu64 ": %s\n", seed, r.first_violation);
 				printf("  replay: vigil-sim random --nodes %d --vms %d --seed %" PRIu64
 				       " --fault-ms %" PRIu64 "%s --trace\n", ro->nodes, ro->vms, seed,
-				       ro->fault_ms, ro->tie_daemons ? " --tie-daemons" : "");
+				       ro->fault_ms, ro->tie_daemons ? " --tie-daemons" :
+				       ro->no_hv_faults ? " --no-hv-faults" : "");
 				if (!ro->have_seed && printed++ < 3) {
 					/* Same seed, same run: replay it with the trace on. */
 					struct sim_result again;
@@ -201,6 +209,8 @@ static int parse_random(int argc, char **argv, struct random_opts *ro)
 			ro->trace = true;
 		} else if (!strcmp(a, "--tie-daemons")) {
 			ro->tie_daemons = true;
+		} else if (!strcmp(a, "--no-hv-faults")) {
+			ro->no_hv_faults = true;
 		} else if (!strcmp(a, "--no-belief-check")) {
 			ro->no_belief_check = true;
 		} else if (!strcmp(a, "--verbose")) {
@@ -264,6 +274,10 @@ static int cmd_random(int argc, char **argv)
 	       t.seconds > 0 ? (double)t.node_failures / t.seconds : 0.0,
 	       t.cpu_seconds > 0 ? (double)t.node_failures / t.cpu_seconds : 0.0, t.node_failures,
 	       t.failures, t.events, t.seconds, t.cpu_seconds);
+	if (ro.vms)
+		printf("the cores ran %" PRIu64 " policy computations, %" PRIu64 " hypervisor calls "
+		       "and %" PRIu64 " fencing attempts\n", t.policy_inputs, t.hv_calls,
+		       t.fence_calls);
 	printf("schedules=%" PRIu64 " failures_injected=%" PRIu64 " violations=%" PRIu64
 	       " seconds=%.1f\n", t.schedules, t.failures, t.violations, t.seconds);
 	return t.violations ? 1 : 0;
@@ -281,11 +295,20 @@ static int cmd_selftest(int argc, char **argv)
 			return usage();
 	}
 	int missed = 0, runs = 0;
-	/* early-persist twice: the second time without the check that compares the
-	 * core's belief with the disk, so the acknowledgement checks must find it. */
-	static const struct { enum sim_bug bug; bool no_belief; } plan[] = {
-		{ SIM_BUG_EARLY_PERSIST, false }, { SIM_BUG_EARLY_PERSIST, true },
-		{ SIM_BUG_STALE_QUORUM, false }, { SIM_BUG_NO_FENCE_WAIT, false },
+	/* Each planted bug must be found by the check it breaks (@finds is part
+	 * of that check's message), not by whatever else fails.  early-persist
+	 * twice: the second time without the check that compares the core's
+	 * belief with the disk, so the acknowledgement checks must find it. */
+	static const struct {
+		enum sim_bug bug;
+		bool no_belief;
+		const char *finds;
+	} plan[] = {
+		{ SIM_BUG_EARLY_PERSIST, false, "is on its disk" },
+		{ SIM_BUG_EARLY_PERSIST, true, "acknowledged" },
+		{ SIM_BUG_STALE_QUORUM, false, "quorum" },
+		{ SIM_BUG_NO_FENCE_WAIT, false, "runs on two nodes" },
+		{ SIM_BUG_FAKE_FENCE, false, "runs on two nodes" },
 	};
 	for (size_t k = 0; k < sizeof(plan) / sizeof(plan[0]); k++) {
 		enum sim_bug b = plan[k].bug;
@@ -293,8 +316,14 @@ static int cmd_selftest(int argc, char **argv)
 		struct random_opts ro = { .nodes = 3, .seconds = per_bug, .fault_ms = 20000,
 					  .bug = b, .quiet = true, .first_seed = 1,
 					  .tie_daemons = true, .no_belief_check = plan[k].no_belief };
-		if (b == SIM_BUG_NO_FENCE_WAIT)
+		/* The VM bugs: the cores run the VMs, with every fault but failing
+		 * hypervisors (which find open bugs of their own, doc/simulator.md). */
+		if (b == SIM_BUG_NO_FENCE_WAIT || b == SIM_BUG_FAKE_FENCE) {
 			ro.vms = 4;
+			ro.no_hv_faults = true;
+		}
+		if (b == SIM_BUG_FAKE_FENCE)
+			ro.max_schedules = 40;
 		/* With three or more nodes the core no longer trusts quorum alone
 		 * (a DC needs a majority of vigilds in its view, which a
 		 * partition without quorum cannot have), so a stale "quorate"
@@ -304,18 +333,27 @@ static int cmd_selftest(int argc, char **argv)
 			ro.nodes = 2;
 		struct random_total t;
 		run_random(&ro, &t);
-		if (t.violations) {
+		if (t.violations && strstr(t.first_violation, plan[k].finds)) {
 			printf("selftest: planted bug %s%s found after %" PRIu64 " schedules in %.2f s "
 			       "(seed %" PRIu64 "): %s\n", sim_bug_name(b),
 			       plan[k].no_belief ? " (without the disk-belief check)" : "", t.schedules,
 			       t.seconds, t.first_bad_seed, t.first_violation);
 			printf("  replay: vigil-sim random --nodes %d --vms %d --seed %" PRIu64
-			       " --fault-ms %" PRIu64 " --tie-daemons --bug %s%s --trace\n", ro.nodes,
-			       ro.vms, t.first_bad_seed, ro.fault_ms, sim_bug_name(b),
+			       " --fault-ms %" PRIu64 " --tie-daemons%s --bug %s%s --trace\n", ro.nodes,
+			       ro.vms, t.first_bad_seed, ro.fault_ms,
+			       ro.no_hv_faults ? " --no-hv-faults" : "", sim_bug_name(b),
 			       plan[k].no_belief ? " --no-belief-check" : "");
+		} else if (b == SIM_BUG_FAKE_FENCE && !t.fence_calls) {
+			/* Honest about what cannot be shown yet. */
+			printf("selftest: planted bug %s not applicable: the cores never called "
+			       "env.fence_submit in %" PRIu64 " schedules (the core does not fence "
+			       "yet)\n", sim_bug_name(b), t.schedules);
+			runs--;
 		} else {
-			printf("selftest: planted bug %s NOT found in %" PRIu64 " schedules (%.0f s)\n",
-			       sim_bug_name(b), t.schedules, t.seconds);
+			printf("selftest: planted bug %s NOT found in %" PRIu64 " schedules (%.0f s)%s%s\n",
+			       sim_bug_name(b), t.schedules, t.seconds,
+			       t.violations ? "; another violation came first: " : "",
+			       t.violations ? t.first_violation : "");
 			missed++;
 		}
 	}

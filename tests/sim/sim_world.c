@@ -96,6 +96,7 @@ const char *sim_bug_name(enum sim_bug b)
 	case SIM_BUG_EARLY_PERSIST: return "early-persist";
 	case SIM_BUG_STALE_QUORUM: return "stale-quorum";
 	case SIM_BUG_NO_FENCE_WAIT: return "no-fence-wait";
+	case SIM_BUG_FAKE_FENCE: return "fake-fence";
 	case SIM_BUG_COUNT: break;
 	}
 	return "?";
@@ -1038,6 +1039,13 @@ static void daemon_start(struct sim_world *w, int node)
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
 		.reply = env_reply, .log = env_log,
 	};
+	if (w->o.n_vms) {
+		/* The node runs VMs: its hypervisor and fence devices are the
+		 * simulated ones (sim_hv.c). */
+		env.hv_submit = hv_env_submit;
+		env.save_input = hv_env_save_input;
+		env.fence_submit = hv_env_fence;
+	}
 	struct crmd_core_config cfg = {
 		.local_nodeid = (uint32_t)node, .local_pid = d->pid, .cluster_name = "sim",
 		.nodes = nl, .n_nodes = (size_t)w->n,
@@ -1054,6 +1062,7 @@ static void daemon_start(struct sim_world *w, int node)
 	start.start.len = n->disk ? n->disk_len : 0;
 	start.start.term = n->disk ? n->disk_term : 0;
 	core_event(w, d, &start, false);
+	hv_daemon_started(w, d);
 	/* Join the group when Corosync has a ring for this node. */
 	struct ev *e = w_new_ev(w, EV_DAEMON_START, node, 0);
 	e->pid = d->pid;
@@ -1123,6 +1132,18 @@ static void power_off(struct sim_world *w, int node, uint64_t notice_ms)
 	w->res->node_failures++;
 }
 
+static void power_on(struct sim_world *w, int node, bool start_daemon);
+
+void w_power_on(struct sim_world *w, int node)
+{
+	power_on(w, node, true);
+}
+
+void w_core_event(struct sim_world *w, struct daemon *d, const struct crmd_event *ev)
+{
+	core_event(w, d, ev, false);
+}
+
 static void power_on(struct sim_world *w, int node, bool start_daemon)
 {
 	struct node *n = &w->nodes[node];
@@ -1178,7 +1199,10 @@ static void client_request(struct sim_world *w, const struct sim_cmd *cmd)
 	case COP_MAINTENANCE:
 		c->change = true;
 		c->must_fail = cmd->op == COP_PROPERTY_BAD;
-		req = json_req("property", "name", cmd->name, "value", cmd->value);
+		/* Planted bug no-fence-wait: fencing stays off whatever clients set. */
+		req = json_req("property", "name", cmd->name, "value",
+			       w->o.bug == SIM_BUG_NO_FENCE_WAIT && cmd->op == COP_PROPERTY &&
+			       !strcmp(cmd->name, "stonith-enabled") ? "false" : cmd->value);
 		break;
 	case COP_STANDBY:
 		c->change = true;
@@ -1194,6 +1218,15 @@ static void client_request(struct sim_world *w, const struct sim_cmd *cmd)
 		break;
 	case COP_STATUS:
 		req = json_req("status", NULL, NULL, NULL, NULL);
+		break;
+	case COP_MOVE:
+		/* `vigil resource move vmK NODE`: a location constraint. */
+		c->change = true;
+		snprintf(buf, sizeof(buf),
+			 "<configuration><constraints><rsc_location id=\"cli-prefer-vm%ld\" "
+			 "rsc=\"vm%ld\" node=\"n%d\" score=\"INFINITY\"/></constraints>"
+			 "</configuration>", cmd->n, cmd->n, cmd->node);
+		req = json_req("config-update", "xml", buf, NULL, NULL);
 		break;
 	case COP_REPLACE:
 		c->change = true;
@@ -1354,8 +1387,19 @@ static void expect(struct sim_world *w, const struct sim_cmd *c)
 	}
 	if (c->exp == EXP_VM_RUNNING) {
 		int at = hv_vm_node(w, (int)c->n);
-		if (at != c->node)
-			expect_fail(w, c, "vm%ld runs on %d, expected %d", c->n, at, c->node);
+		int copies = hv_vm_copies(w, (int)c->n);
+		if (c->node == SIM_ANY_NODE ? copies != 1 : at != c->node)
+			expect_fail(w, c, "vm%ld runs on %s (%d nodes), expected %s", c->n,
+				    at ? w->nodes[at].name : "none", copies,
+				    c->node == SIM_ANY_NODE ? "one node" :
+				    c->node ? w->nodes[c->node].name : "none");
+		return;
+	}
+	if (c->exp == EXP_POWERED) {
+		for (int i = 1; i <= w->n; i++)
+			if (node_in(c, i) && w->nodes[i].powered != (c->n != 0))
+				expect_fail(w, c, "%s is %s", w->nodes[i].name,
+					    w->nodes[i].powered ? "powered" : "off");
 		return;
 	}
 	uint64_t first_hash = 0;
@@ -1422,6 +1466,7 @@ static void exec_cmd(struct sim_world *w, const struct sim_cmd *c)
 	sim_cmd_format(c, line, sizeof(line));
 	if (c->kind != CMD_CLIENT)
 		w_trace(w, 0, "== %s", line);
+	hv_note_cmd(w, c);
 	switch (c->kind) {
 	case CMD_UP:
 		for (int i = 1; i <= w->n; i++)
@@ -1513,13 +1558,17 @@ static void exec_cmd(struct sim_world *w, const struct sim_cmd *c)
 	case CMD_EXPECT:
 		expect(w, c);
 		break;
+	case CMD_VM_MIGRATE:
+		/* An admin moves the VM: `vigil resource move` on the destination. */
+		client_request(w, c);
+		break;
 	case CMD_VM_CRASH:
 	case CMD_FENCE_MODE:
 	case CMD_HV_MODE:
 	case CMD_VM_STOP:
-	case CMD_VM_MIGRATE:
 		hv_cmd(w, c);
-		w->res->failures_injected += c->kind == CMD_VM_CRASH;
+		w->res->failures_injected += c->kind == CMD_VM_CRASH || c->kind == CMD_VM_STOP ||
+					     (c->kind != CMD_VM_CRASH && c->mode != 0 && c->mode != 5);
 		break;
 	}
 }
@@ -1622,6 +1671,50 @@ static void dispatch(struct sim_world *w, struct ev *e)
 	}
 }
 
+/* With VMs, every disk starts with the configuration of an installed
+ * cluster: one fence device per node and the VMs (odd ones live-migrate,
+ * even ones move by stop and start). */
+static char *initial_config(const struct sim_opts *o, size_t *ret_len)
+{
+	size_t cap = 4096 + (size_t)(o->n_nodes + o->n_vms) * 640, len = 0;
+	char *x = xmalloc(cap);
+#define ADD(...) (len += (size_t)snprintf(x + len, cap - len, __VA_ARGS__))
+	ADD("<cib admin_epoch=\"0\" epoch=\"1\" num_updates=\"0\" validate-with=\"pacemaker-3.9\">"
+	    "<configuration><crm_config><cluster_property_set id=\"cib-bootstrap-options\">"
+	    "<nvpair id=\"opt-stonith-enabled\" name=\"stonith-enabled\" value=\"%s\"/>"
+	    "</cluster_property_set></crm_config><nodes>",
+	    o->bug == SIM_BUG_NO_FENCE_WAIT ? "false" : "true");
+	for (int i = 1; i <= o->n_nodes; i++)
+		ADD("<node id=\"%d\" uname=\"n%d\"/>", i, i);
+	ADD("</nodes><resources>");
+	for (int i = 1; i <= o->n_nodes; i++)
+		ADD("<primitive id=\"fence-n%d\" class=\"stonith\" type=\"fence_sim\">"
+		    "<instance_attributes id=\"fence-n%d-ia\"><nvpair id=\"fence-n%d-hosts\" "
+		    "name=\"pcmk_host_list\" value=\"n%d\"/></instance_attributes></primitive>",
+		    i, i, i, i);
+	for (int v = 1; v <= o->n_vms; v++)
+		ADD("<primitive id=\"vm%d\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
+		    "<instance_attributes id=\"vm%d-ia\"><nvpair id=\"vm%d-config\" name=\"config\" "
+		    "value=\"/etc/vigil/vm%d.xml\"/></instance_attributes>"
+		    "<meta_attributes id=\"vm%d-meta\"><nvpair id=\"vm%d-allow-migrate\" "
+		    "name=\"allow-migrate\" value=\"%s\"/></meta_attributes></primitive>",
+		    v, v, v, v, v, v, v % 2 ? "true" : "false");
+	ADD("</resources><constraints/></configuration></cib>");
+#undef ADD
+	struct vg_diags d = { 0 };
+	char *out = NULL;
+	size_t olen = 0;
+	if (crmd_doc_normalize(x, len, NULL, &out, &olen, &d)) {
+		fprintf(stderr, "vigil-sim: the initial configuration does not check: %s\n",
+			d.n ? d.v[0].message : "?");
+		abort();
+	}
+	vg_diags_clear(&d);
+	free(x);
+	*ret_len = olen;
+	return out;
+}
+
 struct sim_world *sim_world_new(const struct sim_opts *o)
 {
 	struct sim_world *w = calloc(1, sizeof(*w));
@@ -1641,6 +1734,14 @@ struct sim_world *sim_world_new(const struct sim_opts *o)
 		w->nodes[i].label = 1;
 	}
 	w->hv = hv_new(w, o->n_vms);
+	if (o->n_vms) {
+		for (int i = 1; i <= w->n; i++) {
+			struct node *n = &w->nodes[i];
+			n->disk = initial_config(o, &n->disk_len);
+			n->disk_hash = w_hash(n->disk, n->disk_len);
+			n->disk_ver = (struct vg_cfg_version){ 0, 1, 0 };
+		}
+	}
 	return w;
 }
 

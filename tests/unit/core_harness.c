@@ -40,6 +40,7 @@ struct hnode {
 	struct crmd_core *core;
 	char *disk;
 	uint64_t disk_term;     /* the commit term stored with it */
+	uint64_t write_delay_ms; /* extra time a write takes (default 0) */
 	struct reply *replies;
 	char **logs;
 	size_t n_logs;
@@ -63,6 +64,9 @@ struct harness {
 	bool all_seen;          /* wait_for_all: every node was in one partition */
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
+	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
+	h_fence_fn fence_fn;    /* the simulated fence devices; NULL: none */
+	void *fence_data;
 };
 
 /* ---- queue ---- */
@@ -229,7 +233,7 @@ static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t le
 			uint64_t term)
 {
 	struct hnode *n = ctx;
-	struct item *it = new_item(n->h, n->idx, 1);
+	struct item *it = new_item(n->h, n->idx, 1 + n->write_delay_ms);
 	it->is_write = true;
 	it->write_data = strndup(xml, len);
 	it->write_term = term;
@@ -253,6 +257,18 @@ static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
 {
 	struct hnode *n = ctx;
 	return n->h->hv_fn(n->h->hv_data, (int)(n - n->h->nodes), a);
+}
+
+static int env_fence_submit(void *ctx, const struct crmd_fence_action *a)
+{
+	struct hnode *n = ctx;
+	return n->h->fence_fn(n->h->fence_data, (int)(n - n->h->nodes), a);
+}
+
+void h_set_fence(struct harness *h, h_fence_fn fn, void *data)
+{
+	h->fence_fn = fn;
+	h->fence_data = data;
 }
 
 void h_set_hv(struct harness *h, h_hv_fn fn, void *data)
@@ -289,7 +305,8 @@ static void announce_ring(struct harness *h, int part)
 	for (size_t i = 0; i < h->n_procs[part]; i++) {
 		int node = (int)h->procs[part][i].nodeid;
 		queue_ring(h, node, h->part_ring[part]);
-		queue_quorum(h, node, h->part_ring[part], h->quorum_delay_ms);
+		queue_quorum(h, node, h->part_ring[part],
+			     h->quorum_delay_ms + h->node_quorum_delay_ms[node]);
 	}
 }
 
@@ -348,9 +365,19 @@ void h_shutdown(struct harness *h, int node, uint64_t timeout_ms)
 		crmd_core_handle(h->nodes[node].core, &ev);
 }
 
+void h_set_write_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->nodes[node].write_delay_ms = ms;
+}
+
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
 {
 	h->quorum_delay_ms = ms;
+}
+
+void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->node_quorum_delay_ms[node] = ms;
 }
 
 void h_daemon_start(struct harness *h, int node)
@@ -369,6 +396,7 @@ void h_daemon_start(struct harness *h, int node)
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
 		.reply = env_reply, .log = env_log,
 		.hv_submit = h->hv_fn ? env_hv_submit : NULL,
+		.fence_submit = h->fence_fn ? env_fence_submit : NULL,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = (uint32_t)node, .local_pid = n->pid, .cluster_name = "test",
@@ -537,6 +565,15 @@ void h_run(struct harness *h, uint64_t max_ms)
 	uint64_t limit = h->now + max_ms;
 	for (int guard = 0; guard < 1000000 && step_one(h, limit); guard++)
 		;
+}
+
+void h_run_for(struct harness *h, uint64_t ms)
+{
+	uint64_t end = h->now + ms;
+	for (int guard = 0; guard < 1000000 && step_one(h, end); guard++)
+		;
+	if (h->now < end)
+		h->now = end;
 }
 
 void h_step(struct harness *h, int n)
