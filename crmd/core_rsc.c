@@ -357,12 +357,18 @@ static uint64_t monitor_ms(struct crmd_core *c, const char *rsc)
 	return d ? d->monitor_ms : 0;
 }
 
-/* Arms the tick while this node runs a VM that has a recurring monitor. */
+/* Arms the tick while this node runs a VM that has a recurring monitor, or
+ * a failed probe waits to be tried again. */
 static void mon_schedule(struct crmd_core *c)
 {
 	struct crmd_rsc *r = R(c);
 	if (r->mon_armed || !c->env.hv_submit || !c->synced)
 		return;
+	if (r->probe_retry_ms) {
+		r->mon_armed = true;
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_MONITOR, MONITOR_TICK_MS);
+		return;
+	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid || !running_state(e->state) ||
@@ -384,6 +390,11 @@ void rsc_on_monitor_timer(struct crmd_core *c)
 	if (!c->env.hv_submit)
 		return;
 	uint64_t now = c->env.now_ms(c->env.ctx);
+	if (r->probe_retry_ms && now >= r->probe_retry_ms && !r->probe_inflight) {
+		r->probe_retry_ms = 0;
+		if (crmd_core_dc(c) && c->synced && !c->round_active)
+			rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid)
@@ -470,6 +481,20 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 	if (l.probe) {
 		r->probe_inflight = false;
 		r->last_probe_rc = ev->hv_done.rc;
+		/* A failed probe tells the DC nothing and it waits for this
+		 * node: try again, backing off (V2: it waited until the next DC
+		 * change or round, even once the hypervisor worked again). */
+		if (ev->hv_done.rc) {
+			r->probe_backoff_ms = r->probe_backoff_ms ? r->probe_backoff_ms * 2 : 1000;
+			if (r->probe_backoff_ms > 30000)
+				r->probe_backoff_ms = 30000;
+			r->probe_retry_ms = c->env.now_ms(c->env.ctx) + r->probe_backoff_ms;
+			core_log(c, LOG_WARNING, "probe failed (rc %d): trying again in %" PRIu32
+				 " ms", ev->hv_done.rc, r->probe_backoff_ms);
+		} else {
+			r->probe_backoff_ms = 0;
+			r->probe_retry_ms = 0;
+		}
 		json_object_object_add(o, "k", json_object_new_string("probe"));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
@@ -644,6 +669,10 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	json_object *fv;
 	bool fail = json_object_object_get_ex(o, "fail", &fv) && json_object_get_boolean(fv);
 	uint64_t call = (uint64_t)jint(o, "call", 0);
+	uint32_t migrated_to = 0;
+	for (size_t i = 0; call && i < r->n_flights; i++)
+		if (r->flights[i].call == call && !strcmp(op, "migrate_to") && rc == 0)
+			migrated_to = r->flights[i].to_nodeid;
 	if (call)
 		flight_done(c, call);
 	json_object *cv;
@@ -658,6 +687,14 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
 	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
 		fail = true;    /* a failed start (or monitor) */
+	/* A stop that failed without the domain being known stopped (the
+	 * hypervisor unreachable, a timeout: state "unknown") may have left the
+	 * VM running: Pacemaker's failed stop (fail count INFINITY there; the
+	 * policy fences the node, or blocks the resource without fencing),
+	 * never "stopped" (V1: it was started elsewhere meanwhile). */
+	bool stop_failed = !strcmp(op, "stop") && rc && strcmp(st, "stopped") && strcmp(st, "absent");
+	if (stop_failed)
+		fail = true;
 	/* The monitor and a lifecycle event may both report one crash: a
 	 * failure of a resource that has not run here since its last failure
 	 * is the same one. */
@@ -671,12 +708,33 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	e->call = ++r->call_seq;
 	e->changed = now;
 	note_running(e);
+	/* A live migration that succeeded (PERSIST_DEST|UNDEFINE_SOURCE: the
+	 * VM runs on the destination now) may be reported by the source before
+	 * the destination's own word: the VM is running there from this moment,
+	 * or for a while it would look as running nowhere and be started again
+	 * (V5). */
+	if (migrated_to && migrated_to != nodeid) {
+		struct rsc_entry *d = rsc_entry(c, migrated_to, rsc, true);
+		if (d && !running_state(d->state)) {
+			set_str(&d->state, "running");
+			set_str(&d->op, "migrate_from");
+			d->rc = 0;
+			d->call = ++r->call_seq;
+			d->changed = now;
+			note_running(d);
+		}
+		e = rsc_entry(c, nodeid, rsc, false);   /* d may have moved the table */
+		if (!e)
+			return;
+	}
 	if (fail) {
 		set_str(&e->fail_op, op);
 		set_str(&e->fail_msg, jstr(o, "msg"));
 		e->fail_rc = rc ? rc : 1;
 		e->fail_call = e->call;
-		e->fail_count += !strcmp(op, "start") ? 1000000 : 1;
+		e->fail_count += !strcmp(op, "start") || stop_failed ? 1000000 : 1;
+		if (e->fail_count > 1000000)
+			e->fail_count = 1000000;
 		e->last_failure = now;
 	}
 }
@@ -735,6 +793,10 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	uint32_t then_tmo = (uint32_t)jint(o, "ttmo", 60000);
 	if (!flight_add(c, call, node, rsc, op, tmo))
 		return;
+	if (!strcmp(op, "migrate_to"))
+		for (size_t i = 0; i < r->n_flights; i++)
+			if (r->flights[i].call == call)
+				r->flights[i].to_nodeid = (uint32_t)jint(o, "tn", 0);
 	if (then && !flight_add(c, then, node, rsc, "start", tmo + then_tmo))
 		return;
 	if (call > r->call_seq_dc)
@@ -998,7 +1060,8 @@ const char *crmd_core_rsc_state(const struct crmd_core *c, const char *rsc, cons
 		if (!strcmp(e->state, "migrating") || !strcmp(e->state, "starting")) {
 			*ret_node = core_node_name(c, e->nodeid);
 			state = "migrating";
-		} else if (!strcmp(e->state, "crashed") && !*ret_node) {
+		} else if ((!strcmp(e->state, "crashed") || (e->fail_op && !strcmp(e->fail_op, "stop") &&
+			    e->call <= e->fail_call)) && !*ret_node) {
 			state = "failed";
 			*ret_node = core_node_name(c, e->nodeid);
 		}

@@ -287,6 +287,7 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 	if (cfg)
 		json_object_object_add(o, "cfg", json_object_new_string(cfg));
 	char uri[300];
+	uint32_t to_id = 0;
 	if (to_node) {
 		const char *mu = NULL;
 		for (size_t i = 0; i < cib->n_nodes; i++)
@@ -298,8 +299,10 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 		}
 		json_object_object_add(o, "to", json_object_new_string(mu));
 		for (size_t i = 0; i < c->n_nodes; i++)
-			if (c->nodes[i].name && !strcmp(c->nodes[i].name, to_node))
+			if (c->nodes[i].name && !strcmp(c->nodes[i].name, to_node)) {
 				json_object_object_add(o, "tn", json_object_new_int64(c->nodes[i].nodeid));
+				to_id = c->nodes[i].nodeid;
+			}
 	}
 	/* In flight from now on here, so the next computation cannot issue it
 	 * again before the message comes back. */
@@ -322,6 +325,7 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 		return;
 	}
 	f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
+	f->to_nodeid = to_id;
 	r->n_flights++;
 	if (then) {
 		v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
