@@ -198,6 +198,10 @@ static void reply_status(struct crmd_core *c, uint64_t client_id)
 		if (r->target_role)
 			json_object_object_add(ro, "target_role",
 					       json_object_new_string(r->target_role));
+		json_object_object_add(ro, "managed", json_object_new_boolean(!r->unmanaged &&
+									       !r->maintenance));
+		json_object_object_add(ro, "maintenance", json_object_new_boolean(r->maintenance));
+		json_object_object_add(ro, "failures", rsc_failures_json(c, r->id ? r->id : ""));
 		json_object_array_add(rscs, ro);
 	}
 	json_object_object_add(o, "resources", rscs);
@@ -299,6 +303,59 @@ static void submit_change(struct crmd_core *c, uint64_t client_id, json_object *
 	}
 }
 
+/* Node name -> id, from what the core knows of the cluster's nodes. */
+static uint32_t node_id_by_name(const struct crmd_core *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_nodes; i++)
+		if (c->nodes[i].name && !strcmp(c->nodes[i].name, name))
+			return c->nodes[i].nodeid;
+	return 0;
+}
+
+/* {"op": "rsc-cleanup", "rsc": R (optional), "node": N (optional),
+ *  "probe": bool (default true)}: forget failures (and re-probe). */
+static void rsc_cleanup_request(struct crmd_core *c, uint64_t client_id, json_object *req)
+{
+	const char *rsc = get_string(req, "rsc", NULL);
+	const char *node = get_string(req, "node", NULL);
+	json_object *v;
+	bool probe = !json_object_object_get_ex(req, "probe", &v) || json_object_get_boolean(v);
+	if (!c->summary && c->cfg)
+		crmd_doc_summarize(c->cfg, c->cfg_len, &c->summary);
+	if (rsc && *rsc) {
+		bool known = false;
+		for (size_t i = 0; c->summary && i < c->summary->n_resources && !known; i++)
+			known = c->summary->resources[i].id &&
+				!strcmp(c->summary->resources[i].id, rsc);
+		if (!known) {
+			client_reply_error(c, client_id, -ENOENT, "bad-request", NULL,
+					   "no resource '%s'", rsc);
+			return;
+		}
+	}
+	uint32_t nodeid = 0;
+	if (node && *node && !(nodeid = node_id_by_name(c, node))) {
+		client_reply_error(c, client_id, -ENOENT, "bad-request", NULL, "no node '%s'", node);
+		return;
+	}
+	if (!crmd_core_dc(c) || !c->synced) {
+		client_reply_error(c, client_id, -EAGAIN, "no-quorum", NULL,
+				   "no DC: failures cannot be cleaned up now");
+		return;
+	}
+	int rc = rsc_cleanup(c, rsc, nodeid, probe);
+	if (rc) {
+		client_reply_error(c, client_id, rc, "failed", NULL, "cannot send the cleanup: %s",
+				   strerror(-rc));
+		return;
+	}
+	char msg[300];
+	snprintf(msg, sizeof(msg), "%s of %s on %s %s", probe ? "failures" : "fail count",
+		 rsc && *rsc ? rsc : "every resource", node && *node ? node : "every node",
+		 probe ? "cleaned up (probing again)" : "deleted");
+	client_reply_ok(c, client_id, msg);
+}
+
 void client_on_request(struct crmd_core *c, uint64_t client_id, const char *json, size_t len)
 {
 	json_tokener *tok = json_tokener_new();
@@ -333,6 +390,8 @@ void client_on_request(struct crmd_core *c, uint64_t client_id, const char *json
 		submit_change(c, client_id, req, VG_CHANGE_UPDATE);
 	else if (!strcmp(op, "property"))
 		submit_change(c, client_id, req, VG_CHANGE_PROPERTY);
+	else if (!strcmp(op, "rsc-cleanup"))
+		rsc_cleanup_request(c, client_id, req);
 	else if (fence_client_request(c, client_id, op, req))
 		;
 	else

@@ -46,6 +46,7 @@ static void entry_clear(struct rsc_entry *e)
 	free(e->state);
 	free(e->op);
 	free(e->fail_op);
+	free(e->fail_msg);
 	free(e->message);
 }
 
@@ -198,20 +199,80 @@ static int submit(struct crmd_core *c, const struct crmd_hv_action *a, const cha
 	return 0;
 }
 
+/* The DC's failure history for every member (after a round, which may have
+ * brought members that never saw it, and when the DC changes): each
+ * (node, resource) with a fail count, its last failure as an age (every
+ * member keeps times on its own monotonic clock), and whether the failure is
+ * the latest thing that happened to it there.  Members replace their own
+ * failure history with it, so all agree and a later DC has it. */
+static void send_history(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	int64_t now = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+	json_object *o = json_object_new_object();
+	json_object *a = json_object_new_array();
+	json_object_object_add(o, "k", json_object_new_string("hist"));
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct rsc_entry *e = &r->entries[i];
+		if (!e->fail_count && !e->restart_here)
+			continue;
+		json_object *h = json_object_new_object();
+		json_object_object_add(h, "n", json_object_new_int64(e->nodeid));
+		json_object_object_add(h, "r", json_object_new_string(e->rsc));
+		json_object_object_add(h, "fc", json_object_new_int(e->fail_count));
+		json_object_object_add(h, "op", json_object_new_string(e->fail_op ? e->fail_op : ""));
+		json_object_object_add(h, "rc", json_object_new_int(e->fail_rc));
+		json_object_object_add(h, "age", json_object_new_int64(now - e->last_failure));
+		json_object_object_add(h, "last", json_object_new_boolean(e->fail_call &&
+									   e->call <= e->fail_call));
+		json_object_object_add(h, "ran", json_object_new_boolean(e->run_call &&
+									  e->run_call < e->fail_call));
+		json_object_object_add(h, "re", json_object_new_boolean(e->restart_here));
+		if (e->fail_msg)
+			json_object_object_add(h, "msg", json_object_new_string(e->fail_msg));
+		json_object_array_add(a, h);
+	}
+	json_object_object_add(o, "h", a);
+	rsc_send(c, o);
+}
+
 void rsc_report_due(struct crmd_core *c, bool reset)
 {
 	struct crmd_rsc *r = R(c);
 	if (reset)
 		r->n_probed = 0; /* everybody reports again: a new DC rebuilds */
-	if (!c->env.hv_submit || !crmd_core_dc(c) || !c->synced || c->round_active)
+	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
-	if (r->probe_inflight)
+	if (core_is_self(c, &c->dc))
+		send_history(c);
+	if (!c->env.hv_submit)
 		return;
-	struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq,
-				    .op = CRMD_HV_PROBE,
-				    .timeout_ms = 30000 };
-	if (!submit(c, &a, NULL, true))
+	rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+}
+
+int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uint32_t timeout_ms)
+{
+	struct crmd_rsc *r = R(c);
+	bool probe = op == CRMD_HV_PROBE;
+	if (probe && r->probe_inflight)
+		return 0;
+	struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq, .op = op,
+				    .rsc_id = rsc, .timeout_ms = timeout_ms };
+	int rc = submit(c, &a, rsc, probe);
+	if (!rc && probe)
 		r->probe_inflight = true;
+	else if (probe)
+		r->last_probe_rc = rc;
+	return rc;
+}
+
+bool rsc_local_busy(const struct crmd_core *c, const char *rsc)
+{
+	const struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_local; i++)
+		if (rsc ? r->local[i].rsc && !strcmp(r->local[i].rsc, rsc) : r->local[i].probe)
+			return true;
+	return false;
 }
 
 static const char *op_name(enum crmd_hv_op op)
@@ -226,6 +287,125 @@ static const char *op_name(enum crmd_hv_op op)
 	return "unknown";
 }
 
+/* ---- node side: the recurring monitor ---- */
+
+#define MONITOR_TICK_MS 1000u
+#define MONITOR_DEFAULT_TIMEOUT_MS 20000u
+
+static bool running_state(const char *st)
+{
+	return !strcmp(st, "running") || !strcmp(st, "paused");
+}
+
+static const struct crmd_doc_resource *summary_rsc(struct crmd_core *c, const char *id)
+{
+	if (!c->summary && c->cfg)
+		crmd_doc_summarize(c->cfg, c->cfg_len, &c->summary);
+	for (size_t i = 0; c->summary && i < c->summary->n_resources; i++)
+		if (c->summary->resources[i].id && !strcmp(c->summary->resources[i].id, id))
+			return &c->summary->resources[i];
+	return NULL;
+}
+
+static uint64_t monitor_ms(struct crmd_core *c, const char *rsc)
+{
+	const struct crmd_doc_resource *d = summary_rsc(c, rsc);
+	return d ? d->monitor_ms : 0;
+}
+
+/* Arms the tick while this node runs a VM that has a recurring monitor. */
+static void mon_schedule(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	if (r->mon_armed || !c->env.hv_submit || !c->synced)
+		return;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct rsc_entry *e = &r->entries[i];
+		if (e->nodeid != c->local_nodeid || !running_state(e->state) ||
+		    !monitor_ms(c, e->rsc))
+			continue;
+		r->mon_armed = true;
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_MONITOR, MONITOR_TICK_MS);
+		return;
+	}
+}
+
+/* The safety net behind the lifecycle events: each running VM of this node
+ * with a monitor op is asked for at that op's interval.  Results that agree
+ * with the table are not sent anywhere (no group traffic while all is well). */
+void rsc_on_monitor_timer(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	r->mon_armed = false;
+	if (!c->env.hv_submit)
+		return;
+	uint64_t now = c->env.now_ms(c->env.ctx);
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct rsc_entry *e = &r->entries[i];
+		if (e->nodeid != c->local_nodeid)
+			continue;
+		uint64_t ms = running_state(e->state) ? monitor_ms(c, e->rsc) : 0;
+		if (!ms) {
+			e->mon_due_ms = 0;
+			continue;
+		}
+		if (e->mon_inflight || rsc_flight(c, e->rsc))
+			continue;
+		if (!e->mon_due_ms) {
+			e->mon_due_ms = now + ms;
+			continue;
+		}
+		if (e->mon_due_ms > now)
+			continue;
+		const struct crmd_doc_resource *d = summary_rsc(c, e->rsc);
+		struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq,
+					    .op = CRMD_HV_MONITOR, .rsc_id = e->rsc,
+					    .timeout_ms = d && d->monitor_timeout_ms ?
+							  (uint32_t)d->monitor_timeout_ms :
+							  MONITOR_DEFAULT_TIMEOUT_MS };
+		if (!submit(c, &a, e->rsc, false))
+			e->mon_inflight = true;
+	}
+	mon_schedule(c);
+}
+
+static void on_monitor_done(struct crmd_core *c, const char *rsc, const struct crmd_event *ev)
+{
+	if (!rsc)
+		return;
+	struct rsc_entry *e = rsc_entry(c, c->local_nodeid, rsc, false);
+	if (!e)
+		return;
+	uint64_t now = c->env.now_ms(c->env.ctx);
+	uint64_t ms = monitor_ms(c, rsc);
+	e->mon_inflight = false;
+	e->mon_due_ms = ms ? now + ms : 0;
+	const char *st = ev->hv_done.state ? ev->hv_done.state : "unknown";
+	if (ev->hv_done.rc) {
+		/* The hypervisor could not say (down, timed out): not evidence
+		 * that the VM is gone; a lost connection is handled as such. */
+		core_log(c, LOG_WARNING, "monitor of %s: rc %d (%s)", rsc, ev->hv_done.rc,
+			 ev->hv_done.message ? ev->hv_done.message : "");
+		return;
+	}
+	bool gone = !strcmp(st, "absent") || !strcmp(st, "stopped") || !strcmp(st, "crashed");
+	if (!gone || !running_state(e->state) || rsc_flight(c, rsc))
+		return;
+	core_log(c, LOG_WARNING, "%s failed here (%s, found by the monitor): detected at %" PRIu64
+		 " ms", rsc, st, now);
+	char msg[200];
+	snprintf(msg, sizeof(msg), "monitor: the domain is %s (no lifecycle event)", st);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "k", json_object_new_string("upd"));
+	json_object_object_add(o, "r", json_object_new_string(rsc));
+	json_object_object_add(o, "op", json_object_new_string("monitor"));
+	json_object_object_add(o, "rc", json_object_new_int(7));
+	json_object_object_add(o, "s", json_object_new_string(st));
+	json_object_object_add(o, "fail", json_object_new_boolean(true));
+	json_object_object_add(o, "msg", json_object_new_string(msg));
+	rsc_send(c, o);
+}
+
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 {
 	struct crmd_rsc *r = R(c);
@@ -237,9 +417,15 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 		return;
 	struct rsc_local l = r->local[i];
 	r->local[i] = r->local[--r->n_local];
+	if (!l.probe && l.op == CRMD_HV_MONITOR) {
+		on_monitor_done(c, l.rsc, ev);
+		free(l.rsc);
+		return;
+	}
 	json_object *o = json_object_new_object();
 	if (l.probe) {
 		r->probe_inflight = false;
+		r->last_probe_rc = ev->hv_done.rc;
 		json_object_object_add(o, "k", json_object_new_string("probe"));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
@@ -293,8 +479,10 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 		return;
 	bool failure = !strcmp(st, "crashed");
 	/* Stopped behind the cluster's back: no action of ours in flight for it
-	 * and it was running here. */
-	if (!strcmp(st, "stopped") && !rsc_flight(c, dom) && e && !strcmp(e->state, "running") &&
+	 * (the DC's, or this node's own stop: no-quorum policy, shutdown) and
+	 * it was running here. */
+	if (!strcmp(st, "stopped") && !rsc_flight(c, dom) && !rsc_local_busy(c, dom) && e &&
+	    !strcmp(e->state, "running") &&
 	    !(ev->hv_event.detail && !strcmp(ev->hv_event.detail, "migrated")))
 		failure = true;
 	json_object *o = json_object_new_object();
@@ -304,6 +492,12 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 	json_object_object_add(o, "rc", json_object_new_int(failure ? 7 : 0));
 	json_object_object_add(o, "s", json_object_new_string(st));
 	json_object_object_add(o, "fail", json_object_new_boolean(failure));
+	if (failure) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "%s (%s) without an action of the cluster", st,
+			 ev->hv_event.detail ? ev->hv_event.detail : "lifecycle event");
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+	}
 	if (failure)
 		core_log(c, LOG_WARNING, "%s failed here (%s, %s): detected at %" PRIu64 " ms",
 			 dom, st, ev->hv_event.detail ? ev->hv_event.detail : "",
@@ -337,6 +531,14 @@ static bool member_has_node(const struct crmd_core *c, uint32_t nodeid)
 	return false;
 }
 
+static void note_running(struct rsc_entry *e)
+{
+	if (!strcmp(e->state, "running") || !strcmp(e->state, "paused")) {
+		e->run_call = e->call;
+		e->run_changed = e->changed;
+	}
+}
+
 static void apply_probe(struct crmd_core *c, uint32_t nodeid, json_object *o)
 {
 	struct crmd_rsc *r = R(c);
@@ -366,6 +568,7 @@ static void apply_probe(struct crmd_core *c, uint32_t nodeid, json_object *o)
 			e->rc = 0;
 			e->call = ++r->call_seq;
 			e->changed = now;
+			note_running(e);
 		}
 	}
 	for (size_t i = 0; i < r->n_entries; i++) {
@@ -396,16 +599,27 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	uint64_t call = (uint64_t)jint(o, "call", 0);
 	if (call)
 		flight_done(c, call);
+	if (call && core_is_self(c, &c->dc))
+		core_log(c, LOG_INFO, "result of call %" PRIu64 " (%s %s on node %" PRIu32 ": rc %d) "
+			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
 	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
 		fail = true;    /* a failed start (or monitor) */
+	/* The monitor and a lifecycle event may both report one crash: a
+	 * failure of a resource that has not run here since its last failure
+	 * is the same one. */
+	if (fail && !strcmp(op, "monitor") && e->fail_call && e->call <= e->fail_call &&
+	    !running_state(e->state))
+		return;
 	set_str(&e->state, st);
 	set_str(&e->op, op);
 	set_str(&e->message, jstr(o, "msg"));
 	e->rc = rc;
 	e->call = ++r->call_seq;
 	e->changed = now;
+	note_running(e);
 	if (fail) {
 		set_str(&e->fail_op, op);
+		set_str(&e->fail_msg, jstr(o, "msg"));
 		e->fail_rc = rc ? rc : 1;
 		e->fail_call = e->call;
 		e->fail_count += !strcmp(op, "start") ? 1000000 : 1;
@@ -424,6 +638,16 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	if (!node || !call || !rsc || !op)
 		return;
 	uint32_t tmo = (uint32_t)jint(o, "tmo", 60000);
+	/* A DC's computation from before a node's shutdown was delivered may
+	 * still send it a start (or a VM): the node is drained and leaving, so
+	 * everybody drops it alike. */
+	uint32_t into = !strcmp(op, "start") ? node : (uint32_t)jint(o, "tn", 0);
+	if (into && nq_node_drained(c, into)) {
+		core_log(c, LOG_WARNING, "%s %s (call %" PRIu64 ") dropped: node %" PRIu32
+			 " is drained and leaving", op, rsc, call, into);
+		flight_done(c, call);   /* the DC's own, put in flight when sent */
+		return;
+	}
 	bool known = false;
 	for (size_t i = 0; i < r->n_flights; i++)
 		known |= r->flights[i].call == call;
@@ -447,6 +671,17 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	}
 	if (call > r->call_seq_dc)
 		r->call_seq_dc = call;
+	/* A start ends any recovery in place of this resource; a stop that is
+	 * the first half of one says where the start goes. */
+	if (!strcmp(op, "start") || !strcmp(op, "stop"))
+		for (size_t i = 0; i < r->n_entries; i++)
+			if (!strcmp(r->entries[i].rsc, rsc))
+				r->entries[i].restart_here = false;
+	if (!strcmp(op, "stop") && jint(o, "re", 0)) {
+		struct rsc_entry *e = rsc_entry(c, node, rsc, true);
+		if (e)
+			e->restart_here = true;
+	}
 	if (node != c->local_nodeid)
 		return;
 	struct crmd_hv_action a = { .call_id = call, .rsc_id = rsc, .config = jstr(o, "cfg"),
@@ -474,6 +709,139 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	}
 }
 
+static void entry_forget_failure(struct rsc_entry *e)
+{
+	free(e->fail_op);
+	e->fail_op = NULL;
+	free(e->fail_msg);
+	e->fail_msg = NULL;
+	e->fail_rc = 0;
+	e->fail_call = 0;
+	e->fail_count = 0;
+	e->last_failure = 0;
+}
+
+/* The DC's failure history replaces ours (send_history()). */
+static void apply_history(struct crmd_core *c, struct member *from, json_object *o)
+{
+	struct crmd_rsc *r = R(c);
+	json_object *a;
+	if (c->dc.nodeid != from->id.nodeid || c->dc.pid != from->id.pid ||
+	    !json_object_object_get_ex(o, "h", &a) || !json_object_is_type(a, json_type_array))
+		return;
+	int64_t now = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+	size_t n = json_object_array_length(a);
+	for (size_t i = 0; i < r->n_entries; i++)
+		r->entries[i].seen = false;
+	for (size_t k = 0; k < n; k++) {
+		json_object *h = json_object_array_get_idx(a, k), *v;
+		const char *rsc = jstr(h, "r"), *op = jstr(h, "op");
+		uint32_t node = (uint32_t)jint(h, "n", 0);
+		int fc = (int)jint(h, "fc", 0);
+		if (!rsc || !rsc[0] || !op || !node || fc < 0)
+			continue;
+		struct rsc_entry *e = rsc_entry(c, node, rsc, true);
+		if (!e)
+			continue;
+		e->seen = true;
+		bool last = json_object_object_get_ex(h, "last", &v) && json_object_get_boolean(v);
+		bool ran = json_object_object_get_ex(h, "ran", &v) && json_object_get_boolean(v);
+		e->restart_here = json_object_object_get_ex(h, "re", &v) && json_object_get_boolean(v);
+		bool had = e->fail_call && e->fail_count == fc && e->fail_op && !strcmp(e->fail_op, op) &&
+			   (e->call <= e->fail_call) == last;
+		if (had || !fc) {
+			if (!fc)
+				entry_forget_failure(e);
+			continue;
+		}
+		/* New to this member: rebuild the order of events the DC knows. */
+		set_str(&e->fail_op, op[0] ? op : "monitor");
+		set_str(&e->fail_msg, jstr(h, "msg"));
+		e->fail_rc = (int)jint(h, "rc", 1);
+		e->fail_count = fc;
+		e->last_failure = now - jint(h, "age", 0);
+		if (last) {
+			if (ran)
+				e->run_call = ++r->call_seq;
+			e->fail_call = ++r->call_seq;
+			e->call = e->fail_call;
+		} else {
+			e->fail_call = ++r->call_seq;
+			e->call = ++r->call_seq;
+		}
+	}
+	for (size_t i = 0; i < r->n_entries; i++)
+		if (!r->entries[i].seen) {
+			entry_forget_failure(&r->entries[i]);
+			r->entries[i].restart_here = false;
+		}
+}
+
+/* A cleanup: forget the failures of @rsc ("" = every resource) on @node (0 =
+ * every node), and (@probe) let those nodes look again, like Pacemaker's
+ * crm_resource --cleanup (which deletes the history and re-probes). */
+static void apply_clean(struct crmd_core *c, json_object *o)
+{
+	struct crmd_rsc *r = R(c);
+	const char *rsc = jstr(o, "r");
+	uint32_t node = (uint32_t)jint(o, "n", 0);
+	json_object *v;
+	bool probe = !json_object_object_get_ex(o, "probe", &v) || json_object_get_boolean(v);
+	if (!rsc)
+		return;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct rsc_entry *e = &r->entries[i];
+		if ((rsc[0] && strcmp(e->rsc, rsc)) || (node && e->nodeid != node))
+			continue;
+		entry_forget_failure(e);
+		e->restart_here = false;
+	}
+	if (!probe || (node && node != c->local_nodeid) || !c->env.hv_submit || r->probe_inflight)
+		return;
+	struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq,
+				    .op = CRMD_HV_PROBE,
+				    .timeout_ms = 30000 };
+	if (!submit(c, &a, NULL, true))
+		r->probe_inflight = true;
+}
+
+int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "k", json_object_new_string("clean"));
+	json_object_object_add(o, "r", json_object_new_string(rsc ? rsc : ""));
+	json_object_object_add(o, "n", json_object_new_int64(nodeid));
+	json_object_object_add(o, "probe", json_object_new_boolean(probe));
+	return rsc_send(c, o);
+}
+
+json_object *rsc_failures_json(const struct crmd_core *c, const char *rsc)
+{
+	const struct crmd_rsc *r = R(c);
+	json_object *a = json_object_new_array();
+	int64_t now = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+	for (size_t i = 0; r && i < r->n_entries; i++) {
+		const struct rsc_entry *e = &r->entries[i];
+		if (strcmp(e->rsc, rsc) || !e->fail_count)
+			continue;
+		const char *node = core_node_name(c, e->nodeid);
+		json_object *f = json_object_new_object();
+		json_object_object_add(f, "node", json_object_new_string(node ? node : "?"));
+		json_object_object_add(f, "node_id", json_object_new_int64(e->nodeid));
+		json_object_object_add(f, "fail_count", e->fail_count >= 1000000 ?
+				       json_object_new_string("INFINITY") :
+				       json_object_new_int(e->fail_count));
+		json_object_object_add(f, "op", json_object_new_string(e->fail_op &&
+					strcmp(e->fail_op, "event") ? e->fail_op : "monitor"));
+		json_object_object_add(f, "rc", json_object_new_int(e->fail_rc));
+		json_object_object_add(f, "message", json_object_new_string(e->fail_msg ?
+									      e->fail_msg : ""));
+		json_object_object_add(f, "age_s", json_object_new_int64(now - e->last_failure));
+		json_object_array_add(a, f);
+	}
+	return a;
+}
+
 void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len)
 {
 	json_tokener *tok = json_tokener_new();
@@ -496,6 +864,12 @@ void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, 
 		apply_update(c, from->id.nodeid, o);
 	else if (!strcmp(k, "do"))
 		apply_do(c, from, o);
+	else if (!strcmp(k, "shutdown") || !strcmp(k, "drained"))
+		nq_on_message(c, from, k);
+	else if (!strcmp(k, "hist"))
+		apply_history(c, from, o);
+	else if (!strcmp(k, "clean"))
+		apply_clean(c, o);
 	json_object_put(o);
 	tr_kick(c);
 }
@@ -505,6 +879,7 @@ void rsc_after_event(struct crmd_core *c)
 	struct crmd_rsc *r = R(c);
 	if (!r)
 		return;
+	mon_schedule(c);
 	/* Actions of nodes whose vigild left can no longer complete. */
 	for (size_t i = 0; i < r->n_flights;) {
 		if (!member_has_node(c, r->flights[i].nodeid)) {

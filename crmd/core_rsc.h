@@ -24,10 +24,22 @@ struct rsc_entry {
 	int64_t changed;        /* seconds (the core's clock) */
 	/* The last failure and the count since the last cleanup. */
 	char *fail_op;
+	char *fail_msg;         /* what the failure said (NULL: nothing) */
 	int fail_rc;
 	uint64_t fail_call;
 	int fail_count;
 	int64_t last_failure;
+	/* When it was last seen running here (table order, seconds): a failure
+	 * after it is a failed running resource, recovered in place. */
+	uint64_t run_call;
+	int64_t run_changed;
+	/* The DC stopped it here as the first half of a recovery in place
+	 * (Pacemaker's Recover): the start goes here too, if the node still
+	 * may run it.  Set by the DC's "do", cleared by the next start. */
+	bool restart_here;
+	/* This node's recurring monitor of it (local entries only). */
+	uint64_t mon_due_ms;
+	bool mon_inflight;
 	bool seen;              /* scratch for probes */
 };
 
@@ -57,6 +69,7 @@ struct crmd_rsc {
 	size_t n_local;
 	uint64_t local_seq;     /* call ids of probes: kept apart from the DC's */
 	bool probe_inflight;
+	int last_probe_rc;      /* this node's last probe: 0, or -errno (hypervisor down) */
 	uint32_t *probed;       /* nodes that reported a probe since the last reset */
 	size_t n_probed;
 	uint64_t call_seq;      /* table order */
@@ -67,14 +80,24 @@ struct crmd_rsc {
 	uint64_t seen_ring;
 	/* DC. */
 	bool tr_armed;
+	uint64_t kick_ms;       /* when the armed computation was asked for */
 	bool actions_armed;
 	uint64_t pe_seq;
 	bool waiting_logged;
+	int64_t recheck_at;     /* seconds: when the recheck timer fires (0: not armed) */
+	/* Node side: the monitor tick is armed. */
+	bool mon_armed;
 };
 
 struct rsc_entry *rsc_entry(struct crmd_core *c, uint32_t nodeid, const char *rsc, bool create);
 struct rsc_flight *rsc_flight(struct crmd_core *c, const char *rsc);
 bool rsc_node_probed(const struct crmd_core *c, uint32_t nodeid);
+/* Runs @op on this node's hypervisor on its own initiative (a probe, or a
+ * stop of the no-quorum policy or of a shutdown), not as a DC's action: the
+ * result goes to the group as an update without a DC call id.  0 or -errno. */
+int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uint32_t timeout_ms);
+/* A call of this node for @rsc (NULL: a probe) has not completed yet. */
+bool rsc_local_busy(const struct crmd_core *c, const char *rsc);
 /* Multicasts @o (consumed). */
 int rsc_send(struct crmd_core *c, json_object *o);
 

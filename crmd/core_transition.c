@@ -47,6 +47,7 @@ void tr_kick(struct crmd_core *c)
 	if (!r || r->tr_armed || !acting_dc(c))
 		return;
 	r->tr_armed = true;
+	r->kick_ms = c->env.now_ms(c->env.ctx);
 	c->env.timer_arm(c->env.ctx, CRMD_TIMER_TRANSITION, 0);
 }
 
@@ -108,18 +109,57 @@ static bool rsc_in_config(const struct vg_cib *cib, const char *id)
 	return false;
 }
 
-static void entry_ops(struct sbuf *b, const struct rsc_entry *e, const char *node)
+/* The interval of @rsc's recurring monitor (0: none configured). */
+static uint64_t monitor_interval_ms(const struct vg_cib *cib, const char *id)
+{
+	for (size_t i = 0; i < cib->n_resources; i++) {
+		const struct vg_resource *res = &cib->resources[i];
+		if (!res->id || strcmp(res->id, id))
+			continue;
+		for (size_t k = 0; k < res->n_ops; k++)
+			if (res->ops[k].name && !strcmp(res->ops[k].name, "monitor") &&
+			    res->ops[k].interval_ms)
+				return res->ops[k].interval_ms;
+	}
+	return 0;
+}
+
+/* The key Pacemaker gives a failure: the failed operation and its interval
+ * (a failure seen between monitors, by a lifecycle event, counts as the
+ * recurring monitor's, as it would have found it). */
+static uint64_t fail_interval_ms(const struct vg_cib *cib, const struct rsc_entry *e)
+{
+	if (e->fail_op && strcmp(e->fail_op, "monitor") && strcmp(e->fail_op, "event"))
+		return 0;
+	uint64_t ms = monitor_interval_ms(cib, e->rsc);
+	return ms ? ms : 10000;
+}
+
+static const char *fail_op_name(const struct rsc_entry *e)
+{
+	return e->fail_op && strcmp(e->fail_op, "event") ? e->fail_op : "monitor";
+}
+
+/* One (node, resource) history in call order, as Pacemaker's executor would
+ * have recorded it.  A failure of a running VM (a crash, a monitor that found
+ * it gone) follows the start that made it run: Pacemaker's scheduler then
+ * sees a failed *running* resource and recovers it in place (stickiness
+ * holds) until migration-threshold, instead of a stopped one to place
+ * anywhere. */
+static void entry_ops(struct sbuf *b, const struct vg_cib *cib, const struct rsc_entry *e,
+		      const char *node)
 {
 	bool running = !strcmp(e->state, "running") || !strcmp(e->state, "paused");
 	if (e->fail_call) {
-		const char *fop = e->fail_op && strcmp(e->fail_op, "event") ? e->fail_op : "monitor";
-		if (!strcmp(fop, "monitor"))
-			sb_op(b, e->rsc, "last_failure_0", "monitor", 10000, 7, e->fail_call,
-			      e->last_failure, node);
-		else
-			sb_op(b, e->rsc, "last_failure_0", fop, 0, 1, e->fail_call, e->last_failure,
-			      node);
-		if (e->call <= e->fail_call)
+		const char *fop = fail_op_name(e);
+		uint64_t ivl = fail_interval_ms(cib, e);
+		bool fail_last = e->call <= e->fail_call;
+		if (fail_last && !strcmp(fop, "monitor") && e->run_call &&
+		    e->run_call < e->fail_call)
+			sb_op(b, e->rsc, "last_0", "start", 0, 0, e->run_call, e->run_changed, node);
+		sb_op(b, e->rsc, "last_failure_0", fop, ivl, !strcmp(fop, "monitor") ? 7 : 1,
+		      e->fail_call, e->last_failure, node);
+		if (fail_last)
 			return;
 	}
 	if (running)
@@ -144,6 +184,12 @@ static void build_status(struct crmd_core *c, const struct vg_cib *cfg, struct s
 			  st[i].crmd ? "online" : "offline", st[i].join, st[i].expected);
 		sb_printf(b, "<transient_attributes id=\"%" PRIu32 "\"><instance_attributes "
 			  "id=\"status-%" PRIu32 "\">", st[i].nodeid, st[i].nodeid);
+		/* Its vigild is draining it (core_quorum.c): Pacemaker's attribute
+		 * for a shutdown in progress moves its resources away. */
+		if (nq_node_shutting_down(c, st[i].nodeid))
+			sb_printf(b, "<nvpair id=\"status-%" PRIu32 "-shutdown\" name=\"shutdown\" "
+				  "value=\"%" PRIu64 "\"/>", st[i].nodeid,
+				  c->env.now_ms(c->env.ctx) / 1000u + 1);
 		for (size_t k = 0; k < r->n_entries; k++) {
 			const struct rsc_entry *e = &r->entries[k];
 			if (e->nodeid != st[i].nodeid || !e->fail_count || !rsc_in_config(cfg, e->rsc))
@@ -153,12 +199,14 @@ static void build_status(struct crmd_core *c, const struct vg_cib *cfg, struct s
 				snprintf(v, sizeof(v), "INFINITY");
 			else
 				snprintf(v, sizeof(v), "%d", e->fail_count);
+			const char *fop = fail_op_name(e);
+			uint64_t ivl = fail_interval_ms(cfg, e);
 			sb_printf(b, "<nvpair id=\"status-%" PRIu32 "-fail-count-%s\" "
-				  "name=\"fail-count-%s#monitor_10000\" value=\"%s\"/>"
+				  "name=\"fail-count-%s#%s_%" PRIu64 "\" value=\"%s\"/>"
 				  "<nvpair id=\"status-%" PRIu32 "-last-failure-%s\" "
-				  "name=\"last-failure-%s#monitor_10000\" value=\"%" PRId64 "\"/>",
-				  st[i].nodeid, e->rsc, e->rsc, v, st[i].nodeid, e->rsc, e->rsc,
-				  e->last_failure);
+				  "name=\"last-failure-%s#%s_%" PRIu64 "\" value=\"%" PRId64 "\"/>",
+				  st[i].nodeid, e->rsc, e->rsc, fop, ivl, v, st[i].nodeid, e->rsc,
+				  e->rsc, fop, ivl, e->last_failure);
 		}
 		sb_printf(b, "</instance_attributes></transient_attributes>");
 		sb_printf(b, "<lrm id=\"%" PRIu32 "\"><lrm_resources>", st[i].nodeid);
@@ -168,7 +216,7 @@ static void build_status(struct crmd_core *c, const struct vg_cib *cfg, struct s
 				continue;
 			sb_printf(b, "<lrm_resource id=\"%s\" class=\"ocf\" provider=\"heartbeat\" "
 				  "type=\"VirtualDomain\">", e->rsc);
-			entry_ops(b, e, u);
+			entry_ops(b, cfg, e, u);
 			sb_printf(b, "</lrm_resource>");
 		}
 		sb_printf(b, "</lrm_resources></lrm></node_state>");
@@ -207,7 +255,8 @@ static uint32_t node_id_of(const struct crmd_node_state *st, size_t n, const cha
 }
 
 static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t nodeid,
-		    const char *op, const char *rsc, const char *to_node, const char *reason)
+		    const char *op, const char *rsc, const char *to_node, bool restart,
+		    const char *reason)
 {
 	struct crmd_rsc *r = c->rsc;
 	const struct vg_resource *res = find_rsc(cib, rsc);
@@ -220,6 +269,8 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 	json_object_object_add(o, "op", json_object_new_string(op));
 	json_object_object_add(o, "r", json_object_new_string(rsc));
 	json_object_object_add(o, "tmo", json_object_new_int64(tmo));
+	if (restart)
+		json_object_object_add(o, "re", json_object_new_int(1));
 	const char *cfg = res ? vg_nvsets_get(&res->instance, "config") : NULL;
 	if (cfg)
 		json_object_object_add(o, "cfg", json_object_new_string(cfg));
@@ -234,6 +285,9 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 			mu = uri;
 		}
 		json_object_object_add(o, "to", json_object_new_string(mu));
+		for (size_t i = 0; i < c->n_nodes; i++)
+			if (c->nodes[i].name && !strcmp(c->nodes[i].name, to_node))
+				json_object_object_add(o, "tn", json_object_new_int64(c->nodes[i].nodeid));
 	}
 	/* In flight from now on here, so the next computation cannot issue it
 	 * again before the message comes back. */
@@ -258,9 +312,9 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 	f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
 	r->n_flights++;
 	core_log(c, LOG_NOTICE, "issuing %s %s on %s%s%s (call %" PRIu64 ") at %" PRIu64
-		 " ms: %s", op, rsc, core_node_name(c, nodeid) ? core_node_name(c, nodeid) : "?",
+		 " ms: %s%s", op, rsc, core_node_name(c, nodeid) ? core_node_name(c, nodeid) : "?",
 		 to_node ? " to " : "", to_node ? to_node : "", call, c->env.now_ms(c->env.ctx),
-		 reason ? reason : "");
+		 reason ? reason : "", restart ? " (recovery in place: the start follows here)" : "");
 	rsc_send(c, o);
 	if (!r->actions_armed) {
 		r->actions_armed = true;
@@ -268,11 +322,82 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 	}
 }
 
+/* The start half of a recovery in place (Pacemaker's Recover is stop + start
+ * on the same node in one transition; here the stop's result comes first and
+ * the next computation, seeing the resource stopped, would place it afresh,
+ * without the stickiness it had there).  The start goes where the stop was
+ * as long as that node may run it and scores at least as well as the node
+ * the policy chose (a constraint added since, such as a move, wins).
+ * Returns the node name or NULL. */
+static const char *restart_node(struct crmd_core *c, const struct pol_transition *tr,
+				const char *rsc, const char *chosen)
+{
+	struct crmd_rsc *r = c->rsc;
+	const char *node = NULL;
+	for (size_t i = 0; i < r->n_entries && !node; i++)
+		if (r->entries[i].restart_here && !strcmp(r->entries[i].rsc, rsc))
+			node = core_node_name(c, r->entries[i].nodeid);
+	if (!node || !tr->scores)
+		return NULL;
+	for (size_t p = 0; p < tr->n_placement; p++) {
+		if (strcmp(tr->placement[p].resource, rsc))
+			continue;
+		const int *row = &tr->scores[p * tr->n_nodes];
+		int here = -VG_SCORE_INFINITY, there = -VG_SCORE_INFINITY;
+		const char *name = NULL;
+		for (size_t k = 0; k < tr->n_nodes; k++) {
+			if (!strcmp(tr->nodes[k].name, node) &&
+			    tr->nodes[k].state == POL_NODE_ONLINE) {
+				here = row[k];
+				name = tr->nodes[k].name;
+			}
+			if (chosen && !strcmp(tr->nodes[k].name, chosen))
+				there = row[k];
+		}
+		if (name && here > -VG_SCORE_INFINITY && here >= there)
+			return name;
+	}
+	return NULL;
+}
+
+/* The next moment a failure expires (failure-timeout), in seconds of the
+ * core's clock, after @now; 0 when none will.  The policy only forgets a
+ * failure when it runs, so the DC runs it again then. */
+static int64_t next_expiry(struct crmd_core *c, const struct vg_cib *cib, int64_t now)
+{
+	struct crmd_rsc *r = c->rsc;
+	int64_t next = 0;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct rsc_entry *e = &r->entries[i];
+		const struct vg_resource *res = NULL;
+		if (!e->fail_count)
+			continue;
+		for (size_t k = 0; k < cib->n_resources && !res; k++)
+			if (cib->resources[k].id && !strcmp(cib->resources[k].id, e->rsc))
+				res = &cib->resources[k];
+		if (!res)
+			continue;
+		const char *ft = vg_nvsets_get(&res->meta, "failure-timeout");
+		if (!ft)
+			ft = vg_nvsets_get(&cib->rsc_defaults, "failure-timeout");
+		uint64_t ms = 0;
+		if (!ft || vg_duration_parse(ft, &ms) || !ms)
+			continue;
+		int64_t at = e->last_failure + (int64_t)((ms + 999) / 1000);
+		if (at > now && (!next || at < next))
+			next = at;
+	}
+	return next;
+}
+
 static bool nodes_ready(struct crmd_core *c, const struct crmd_node_state *st, size_t n,
 			char *why, size_t why_len)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!st[i].in_ccm)
+			continue;
+		/* Its vigild left cleanly after the cluster saw it drained. */
+		if (!st[i].crmd && nq_node_drained(c, st[i].nodeid))
 			continue;
 		if (!st[i].crmd) {
 			snprintf(why, why_len, "node %s is up but its vigild is not", st[i].uname);
@@ -333,6 +458,12 @@ void tr_on_timer(struct crmd_core *c)
 		sb_printf(&b, " have-quorum=\"1\"");
 	if (!memmem(root, rl, "dc-uuid=", 8))
 		sb_printf(&b, " dc-uuid=\"%" PRIu32 "\"", c->local_nodeid);
+	/* The time the policy judges failure-timeout by (the core's clock, in
+	 * which the history's times are too): `vigil simulate -x` replays the
+	 * saved input at this time, as crm_simulate does Pacemaker's. */
+	int64_t now = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+	if (!memmem(root, rl, "execution-date=", 15))
+		sb_printf(&b, " execution-date=\"%" PRId64 "\"", now);
 	sb_printf(&b, "%.*s", (int)(end - root), root);
 	build_status(c, cfg, &b, st, n);
 	sb_printf(&b, "</cib>\n");
@@ -348,17 +479,25 @@ void tr_on_timer(struct crmd_core *c)
 			 d.n ? d.v[0].message : "?");
 		goto free_buf;
 	}
-	int64_t now = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
 	struct pol_transition *tr = NULL;
-	int rc = pol_compute(cib, now, NULL, &tr, &d);
+	struct pol_options popt = { .want_scores = true };
+	int rc = pol_compute(cib, now, &popt, &tr, &d);
 	if (rc) {
 		core_log(c, LOG_ERR, "policy failed on input %" PRIu64 ": %s", r->pe_seq,
 			 d.n ? d.v[0].message : strerror(-rc));
 		goto free_cib;
 	}
 	if (tr->n_actions)
-		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions", r->pe_seq,
-			 tr->n_actions);
+		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions (kicked at %" PRIu64
+			 " ms, computed at %" PRIu64 " ms)", r->pe_seq, tr->n_actions, r->kick_ms,
+			 c->env.now_ms(c->env.ctx));
+	int64_t expiry = next_expiry(c, cib, now);
+	if (expiry && expiry != r->recheck_at) {
+		core_log(c, LOG_INFO, "a failure expires in %" PRId64 " s (failure-timeout): "
+			 "the policy runs again then", expiry - now);
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_RECHECK, (uint64_t)(expiry - now + 1) * 1000u);
+	}
+	r->recheck_at = expiry;
 	for (size_t i = 0; i < tr->n_actions; i++) {
 		const struct pol_action *a = &tr->actions[i];
 		if (a->n_after || (a->resource && rsc_flight(c, a->resource)))
@@ -371,20 +510,28 @@ void tr_on_timer(struct crmd_core *c)
 		switch (a->op) {
 		case POL_OP_FENCE:
 			break;  /* fence_from_transition() below */
-		case POL_OP_START:
-			send_do(c, cib, node_id_of(st, n, a->node), "start", a->resource, NULL,
+		case POL_OP_START: {
+			const char *here = restart_node(c, tr, a->resource, a->node);
+			if (here && strcmp(here, a->node))
+				core_log(c, LOG_INFO, "start %s on %s, not %s: the second half of "
+					 "its recovery in place", a->resource, here, a->node);
+			send_do(c, cib, node_id_of(st, n, here ? here : a->node), "start",
+				a->resource, NULL, false, here ? "recovery in place" : a->reason);
+			break;
+		}
+		case POL_OP_STOP:
+			send_do(c, cib, node_id_of(st, n, a->node), "stop", a->resource, NULL, false,
 				a->reason);
 			break;
-		case POL_OP_STOP:
 		case POL_OP_RESTART:
-			/* A restart is a stop; the start follows from the next
-			 * computation. */
-			send_do(c, cib, node_id_of(st, n, a->node), "stop", a->resource, NULL,
+			/* A restart is a stop that says the start follows on the
+			 * same node (restart_node()). */
+			send_do(c, cib, node_id_of(st, n, a->node), "stop", a->resource, NULL, true,
 				a->reason);
 			break;
 		case POL_OP_MIGRATE:
 			send_do(c, cib, node_id_of(st, n, a->from), "migrate_to", a->resource, a->to,
-				a->reason);
+				false, a->reason);
 			break;
 		}
 	}
@@ -402,6 +549,12 @@ free_diags:
 	vg_diags_clear(&d);
 free_states:
 	crmd_node_states_free(st, n);
+}
+
+void tr_on_recheck_timer(struct crmd_core *c)
+{
+	c->rsc->recheck_at = 0;
+	tr_kick(c);
 }
 
 void tr_on_actions_timer(struct crmd_core *c)

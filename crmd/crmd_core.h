@@ -40,6 +40,9 @@ enum crmd_timer {
 	CRMD_TIMER_QUORUM,       /* quorum of the current ring is overdue */
 	CRMD_TIMER_TRANSITION,   /* the DC's coalesced policy run (core_transition.c) */
 	CRMD_TIMER_ACTIONS,      /* deadlines of actions in flight */
+	CRMD_TIMER_MONITOR,      /* this node's recurring monitors (core_rsc.c) */
+	CRMD_TIMER_RECHECK,      /* the DC: a failure expires (failure-timeout) */
+	CRMD_TIMER_SHUTDOWN,     /* a shutdown's drain reached its limit */
 	CRMD_TIMER_FENCE,        /* the DC's next fencing attempt (core_fence.c) */
 	CRMD_TIMER_COUNT,
 };
@@ -180,6 +183,7 @@ enum crmd_event_type {
 	CRMD_EV_HV_DONE,        /* local: a hypervisor action finished */
 	CRMD_EV_HV_EVENT,       /* local: a lifecycle or connection event */
 	CRMD_EV_FENCE_DONE,     /* local: a fencing attempt finished */
+	CRMD_EV_SHUTDOWN,       /* local: this vigild is asked to stop (drain first) */
 };
 
 struct crmd_event {
@@ -255,6 +259,11 @@ struct crmd_event {
 			const char *device;     /* the level's devices, or NULL */
 			const char *message;    /* why, for the history and logs */
 		} fence_done;
+		struct {
+			/* Give up draining after this long (0: 120 s) and
+			 * leave with what still runs here. */
+			uint64_t timeout_ms;
+		} shutdown;
 	};
 };
 
@@ -297,6 +306,10 @@ uint64_t crmd_core_dropped(const struct crmd_core *core);
  *  configuration (doc/daemon.md). */
 uint64_t crmd_core_ring_seq(const struct crmd_core *core);
 uint64_t crmd_core_config_term(const struct crmd_core *core);
+/** After CRMD_EV_SHUTDOWN: true once the node is drained (the cluster knows
+ *  it runs none of the cluster's VMs) or the drain timed out.  The process
+ *  may then leave the group (a clean CPG leave) and exit. */
+bool crmd_core_shutdown_done(const struct crmd_core *core);
 /** Fencing of @node as this member knows it: NULL when the node is not
  *  waiting for fencing, else "unclean" (nobody fences it: no device, no DC,
  *  fencing disabled), "fencing" (an operation runs or waits for its next

@@ -575,6 +575,8 @@ int vg_msg_config_confirm_encode(const struct vg_msg_config_confirm *m, uint32_t
 {
 	struct wbuf w = { 0 };
 	w_version(&w, &m->version);
+	w_u32(&w, m->config_crc);
+	w_u64(&w, m->term);
 	w_u32(&w, (uint32_t)m->rc);
 	return finish(&w, VG_MSG_CONFIG_CONFIRM, sender, seq, ret_buf, ret_len);
 }
@@ -585,6 +587,8 @@ int vg_msg_config_confirm_decode(const void *payload, size_t len,
 	struct rbuf r = { .p = payload, .len = len, .diags = diags, .what = "config-confirm" };
 	struct vg_msg_config_confirm m = { 0 };
 	r_version(&r, &m.version);
+	m.config_crc = r_u32(&r);
+	m.term = r_u64(&r);
 	m.rc = (int32_t)r_u32(&r);
 	if (!r.bad && (m.rc > 0 || m.rc < -4095))
 		r_fail(&r, "result is not 0 or -errno");

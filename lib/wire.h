@@ -42,10 +42,13 @@
 #include "diag.h"
 
 #define VG_WIRE_MAGIC 0x4c494756u /* "VGIL" read as little-endian bytes */
-/* 2: SYNC carries the commit term.  Version 1 members cannot merge safely with
- * version 2 ones (they would rank without terms), so a frame of another
- * version is refused: upgrade every vigild together (stop all, start all). */
-#define VG_WIRE_VERSION 2
+/* 2: SYNC carries the commit term.  3: CONFIG_CONFIRM names the document it
+ * confirms (CRC and commit term, not only its version).  Members of different
+ * versions cannot work together safely (version 1 ranks without terms; a
+ * version 2 confirm could count for a different document of the same version),
+ * so a frame of another version is refused: upgrade every vigild together
+ * (stop all, start all). */
+#define VG_WIRE_VERSION 3
 #define VG_WIRE_HEADER_BYTES 32
 /* Whole frames above this are cut into fragments (CPG-FACTS: stay under the
  * 1,047,552-byte atomic size with room for the fragment header). */
@@ -164,10 +167,14 @@ struct vg_msg_config_change {
 	char *value;            /* PROPERTY */
 };
 
-/* CONFIG_CONFIRM: the sender has @version (or newer) on disk; @rc < 0 when its
- * write failed (-errno). */
+/* CONFIG_CONFIRM: the sender has the document @version, whose canonical text
+ * has CRC-32 @config_crc, on disk with commit term @term; @rc < 0 when that
+ * write failed (-errno).  Two sides of a cut can each apply a different change
+ * in the old ring, so a version alone does not name a document. */
 struct vg_msg_config_confirm {
 	struct vg_cfg_version version;
+	uint32_t config_crc;
+	uint64_t term;
 	int32_t rc;
 };
 

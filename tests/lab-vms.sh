@@ -2,8 +2,9 @@
 # lab-vms.sh - vigild runs real VMs on a 3-node lab (scripts/lab up --vms 3):
 #  - the VMs start and spread; `vigil status` on every node agrees with what
 #    every node's libvirt runs (scripts/lab domains, asked from libvirt);
-#  - kill -9 of a guest's QEMU: restarted (detection and restart-issued times
-#    printed from vigild's logs);
+#  - kill -9 of a guest's QEMU: recovered in place on the same node
+#    (detection and restart-issued times printed from vigild's logs); a second
+#    crash reaches migration-threshold (2) and the VM moves;
 #  - `vigil resource migrate vm1 NODE`: ends running on NODE only, live (no
 #    second boot marker on the guest's serial console);
 #  - standby drains a node; online takes it back;
@@ -127,20 +128,60 @@ fi
 spread=$(for vm in vm1 vm2 vm3; do where "$vm"; done | sort -u | wc -l)
 [ "$spread" -ge 2 ] && ok "spread over $spread nodes" || fail "all VMs on one node"
 
-# 2. A crash: kill -9 of vm2's QEMU.
-n=$(where vm2)
-pid=$(qemu_pid "$n" vm2)
-t0=$(t_ms)
-echo "  kill -9 of vm2's QEMU (PID $pid on $n) at $(date +%H:%M:%S.%3N)"
-"$lab" exec "$n" kill -9 "$pid"
-if wait_until '[ -n "$(where vm2)" ] && [ "$(qemu_pid "$(where vm2)" vm2)" != "$pid" ]' 60; then
-	ok "vm2 crashed on $n and runs again on $(where vm2) after $(( $(t_ms) - t0 )) ms"
-	grep -h "vm2 failed here\|issuing stop vm2\|issuing start vm2" \
-		"$labdir"/n*/log/vigil/vigild.log | sort | tail -3 | sed 's/^/  /'
+# 2. A crash: kill -9 of vm2's QEMU.  Below migration-threshold (2 here, as
+#    Pacemaker counts: the fail count reaching it bans the node) the VM is
+#    recovered in place, on the same node; the second crash moves it.
+mono_ms() { python3 -c 'import time; print(int(time.monotonic() * 1000))' 2>/dev/null || echo 0; }
+# The monotonic ms of the last vigild log line matching $1 (all nodes share
+# the host's CLOCK_MONOTONIC).
+log_ms() {
+	grep -h "$1" "$labdir"/n*/log/vigil/vigild.log 2>/dev/null |
+		sed -n 's/.* at \([0-9]*\) ms.*/\1/p' | sort -n | tail -1
+}
+printf '%s\n' '<configuration><rsc_defaults><meta_attributes id="rsc-options">' \
+	'<nvpair id="rsc-options-migration-threshold" name="migration-threshold" value="2"/>' \
+	'</meta_attributes></rsc_defaults></configuration>' >"$labdir/mt.xml"
+"$lab" exec n1 vigil configure load update "$labdir/mt.xml" >/dev/null ||
+	fail "setting migration-threshold=2"
+# Kills vm2's QEMU; sets $crash_node, $crash_pid and, once it runs again,
+# $crash_again, printing the detection and restart-issued times from the logs.
+crash_vm2() {
+	crash_node=$(where vm2)
+	crash_pid=$(qemu_pid "$crash_node" vm2)
+	n_fail=$(grep -h "vm2 failed here" "$labdir"/n*/log/vigil/vigild.log | wc -l)
+	crash_t0=$(t_ms)
+	m0=$(mono_ms)
+	echo "  kill -9 of vm2's QEMU (PID $crash_pid on $crash_node) at $(date +%H:%M:%S.%3N)"
+	"$lab" exec "$crash_node" kill -9 "$crash_pid"
+	crash_again=
+	wait_until '[ -n "$(where vm2)" ] && [ "$(qemu_pid "$(where vm2)" vm2)" != "$crash_pid" ]' 60 ||
+		return 1
+	crash_again=$(where vm2)
+	[ "$(grep -h "vm2 failed here" "$labdir"/n*/log/vigil/vigild.log | wc -l)" -gt "$n_fail" ] ||
+		fail "vm2's crash was not detected as a failure"
+	det=$(log_ms "vm2 failed here")
+	start=$(log_ms "issuing start vm2")
+	stop=$(log_ms "issuing stop vm2")
+	echo "  vm2 runs again on $crash_again $(( $(t_ms) - crash_t0 )) ms after the kill;" \
+		"kill -> detected $(( det - m0 )) ms (incl. starting the kill)," \
+		"detected -> stop issued $(( stop - det )) ms, -> start issued $(( start - det )) ms"
+}
+if crash_vm2; then
+	[ "$crash_again" = "$crash_node" ] &&
+		ok "vm2 crashed on $crash_node and was recovered in place (same node)" ||
+		fail "vm2 crashed on $crash_node and was restarted on $crash_again, not in place"
 else
 	fail "vm2 was not restarted after its QEMU was killed"
 fi
 wait_until all_agree 30 || fail "status and libvirt disagree after the crash"
+if crash_vm2; then
+	[ "$crash_again" != "$crash_node" ] &&
+		ok "second crash of vm2 reached migration-threshold=2: it moved $crash_node -> $crash_again" ||
+		fail "vm2 stayed on $crash_node after reaching migration-threshold"
+else
+	fail "vm2 was not restarted after its second crash"
+fi
+wait_until all_agree 30 || fail "status and libvirt disagree after the second crash"
 
 # 3. Live migration.
 cur=$(where vm1)

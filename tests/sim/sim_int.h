@@ -40,6 +40,7 @@ struct ev {
 	int target;
 	unsigned incarnation;  /* sim_hv.c: of the target node when the call was made */
 	bool intruder;         /* a message from a non-vigild process */
+	uint32_t rmask;        /* group messages: every receiver (node) of this broadcast */
 };
 
 /* A buffered send while Corosync forms a new ring. */

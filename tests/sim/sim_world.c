@@ -211,8 +211,9 @@ static void describe_frame(const void *buf, size_t len, char *out, size_t olen)
 	case VG_MSG_CONFIG_CONFIRM: {
 		struct vg_msg_config_confirm m;
 		if (!vg_msg_config_confirm_decode(pl, h.length, &m, &d))
-			snprintf(out, olen, "CONFIG_CONFIRM %" PRIu32 ":%" PRIu32 ":%" PRIu32 " rc=%d",
-				 m.version.admin_epoch, m.version.epoch, m.version.num_updates,
+			snprintf(out, olen, "CONFIG_CONFIRM %" PRIu32 ":%" PRIu32 ":%" PRIu32
+				 " crc=%08" PRIx32 " term=%" PRIu64 " rc=%d", m.version.admin_epoch,
+				 m.version.epoch, m.version.num_updates, m.config_crc, m.term,
 				 (int)m.rc);
 		else
 			snprintf(out, olen, "CONFIG_CONFIRM (undecodable)");
@@ -270,9 +271,11 @@ static struct ev *group_ev(struct sim_world *w, struct daemon *d, uint64_t at)
 }
 
 static void deliver_msg(struct sim_world *w, struct daemon *to, int from_node, uint32_t from_pid,
-			const void *buf, size_t len, uint64_t at, uint64_t bid, bool intruder)
+			const void *buf, size_t len, uint64_t at, uint64_t bid, bool intruder,
+			uint32_t rmask)
 {
 	struct ev *e = group_ev(w, to, at);
+	e->rmask = rmask;
 	e->mem = xmalloc(len);
 	memcpy(e->mem, buf, len);
 	e->mem_len = len;
@@ -313,11 +316,15 @@ static void group_multicast(struct sim_world *w, int node, uint32_t pid, const v
 		return;
 	uint64_t at = group_time(w);
 	uint64_t bid = ++w->seq;
+	uint32_t rmask = 0;
 	for (int i = 1; i <= w->n; i++) {
 		struct daemon *d = w->nodes[i].d;
 		if (d && d->announced && w->nodes[i].cs_part == part)
-			deliver_msg(w, d, node, pid, buf, len, at, bid, intruder);
+			rmask |= 1u << i;
 	}
+	for (int i = 1; i <= w->n; i++)
+		if (rmask & (1u << i))
+			deliver_msg(w, w->nodes[i].d, node, pid, buf, len, at, bid, intruder, rmask);
 }
 
 static int member_cmp(const void *a, const void *b)
@@ -657,9 +664,15 @@ static void schedule_reconfig(struct sim_world *w, uint64_t delay)
 
 /* A cut happened now.  A message in flight across it cannot arrive before
  * Corosync forms the new rings: it waits in limbo (its receivers stay
- * unsettled).  At the reconfiguration, per new partition, it is delivered to
- * all of that partition's receivers or to none (virtual synchrony: members
- * moving together delivered the same messages), see settle_limbo(). */
+ * unsettled).  The whole broadcast waits, the copies for the sender's side
+ * included: Totem delivers a message only once the token went round, so
+ * nobody delivers it while the ring is broken.  (Delivering it at once on the
+ * sender's side made the two sides of a cut that healed before the token
+ * timeout deliver the same ring's messages in different orders, which Corosync
+ * never does; that was "K6".)  At the reconfiguration, per new partition, it
+ * is delivered to all of that partition's receivers or to none (virtual
+ * synchrony: members moving together delivered the same messages), in the
+ * order of the old ring; see settle_limbo(). */
 static struct limbo *limbo_find(struct sim_world *w, uint64_t bid)
 {
 	for (struct limbo *l = w->limbo; l; l = l->next)
@@ -668,22 +681,44 @@ static struct limbo *limbo_find(struct sim_world *w, uint64_t bid)
 	return NULL;
 }
 
+static bool crosses_cut(struct sim_world *w, const struct ev *e)
+{
+	int to = e->node, from = e->target;
+	return to != from && (!w->nodes[to].powered || !w->nodes[from].powered ||
+			      w->nodes[to].label != w->nodes[from].label);
+}
+
 static void cut_in_flight(struct sim_world *w)
 {
+	/* Which broadcasts cross the cut (for any of their receivers)? */
+	uint64_t *bids = NULL;
+	size_t n_bids = 0;
+	for (struct ev *e = w->queue; e; e = e->next) {
+		if (e->kind != EV_GROUP || e->ev.type != CRMD_EV_MESSAGE || !crosses_cut(w, e))
+			continue;
+		bool seen = false;
+		for (size_t i = 0; i < n_bids && !seen; i++)
+			seen = bids[i] == e->token;
+		if (seen)
+			continue;
+		uint64_t *grown = realloc(bids, (n_bids + 1) * sizeof(*bids));
+		if (!grown)
+			abort();
+		bids = grown;
+		bids[n_bids++] = e->token;
+	}
 	for (struct ev **p = &w->queue; *p;) {
 		struct ev *e = *p;
-		if (e->kind != EV_GROUP || e->ev.type != CRMD_EV_MESSAGE) {
-			p = &e->next;
-			continue;
-		}
-		int to = e->node, from = e->target;
-		bool crosses = !w->nodes[to].powered || !w->nodes[from].powered ||
-			       w->nodes[to].label != w->nodes[from].label;
-		if (!crosses || to == from) {
+		bool moves = false;
+		for (size_t i = 0; i < n_bids && !moves && e->kind == EV_GROUP &&
+				   e->ev.type == CRMD_EV_MESSAGE; i++)
+			moves = bids[i] == e->token;
+		if (!moves) {
 			p = &e->next;
 			continue;
 		}
 		*p = e->next;
+		int to = e->node, from = e->target;
 		struct limbo *l = limbo_find(w, e->token);
 		if (!l) {
 			l = calloc(1, sizeof(*l));
@@ -696,26 +731,51 @@ static void cut_in_flight(struct sim_world *w)
 			l->buf = e->mem;
 			l->len = e->mem_len;
 			e->mem = NULL;
+			/* Receivers with no copy left in the queue delivered it
+			 * before the cut. */
+			l->delivered_mask = e->rmask;
 			l->next = w->limbo;
 			w->limbo = l;
 		}
+		l->delivered_mask &= ~(1u << to);
 		l->held_mask |= 1u << to;
 		l->held_pid[to] = e->pid;
 		ev_free(e);
 	}
+	free(bids);
+}
+
+static int limbo_cmp(const void *a, const void *b)
+{
+	const struct limbo *x = *(struct limbo *const *)a, *y = *(struct limbo *const *)b;
+	return x->bid < y->bid ? -1 : x->bid > y->bid;
 }
 
 /* At a reconfiguration: deliver or drop what waited in limbo, before the new
- * views.  A partition gets a message when one of its members already
- * delivered it, or when its sender is in it; otherwise the seed decides, for
- * the whole partition at once. */
+ * views, in the old ring's order (broadcast ids grow with it).  A partition
+ * gets a message when one of its members already delivered it, or when its
+ * sender is in it; otherwise the seed decides, for the whole partition at
+ * once.  So every partition delivers a subsequence of the old ring's order:
+ * members never disagree on the order of two messages they both delivered. */
 static void settle_limbo(struct sim_world *w)
 {
 	uint64_t nonce = sim_rng_next(&w->rng);
 	uint64_t at = 0;
-	while (w->limbo) {
-		struct limbo *l = w->limbo;
-		w->limbo = l->next;
+	size_t n = 0;
+	for (struct limbo *l = w->limbo; l; l = l->next)
+		n++;
+	struct limbo **v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		abort();
+	n = 0;
+	for (struct limbo *l = w->limbo; l; l = l->next)
+		v[n++] = l;
+	w->limbo = NULL;
+	qsort(v, n, sizeof(*v), limbo_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct limbo *l = v[i];
+		uint32_t rmask = l->delivered_mask;
+		bool deliver[SIM_MAX_NODES + 1] = { false };
 		for (int r = 1; r <= w->n; r++) {
 			if (!(l->held_mask & (1u << r)))
 				continue;
@@ -723,29 +783,35 @@ static void settle_limbo(struct sim_world *w)
 			if (!d || d->pid != l->held_pid[r])
 				continue;
 			int part = w->nodes[r].cs_part;
-			bool deliver = false;
 			for (int k = 1; k <= w->n && part; k++)
-				deliver |= (l->delivered_mask & (1u << k)) && w->nodes[k].cs_part == part;
+				deliver[r] |= (l->delivered_mask & (1u << k)) &&
+					      w->nodes[k].cs_part == part;
 			if (part && w->nodes[l->from_node].cs_part == part)
-				deliver = true;
-			if (part && !deliver) {
+				deliver[r] = true;
+			if (part && !deliver[r]) {
 				uint64_t x = l->bid ^ nonce ^ ((uint64_t)part << 40);
-				deliver = splitmix64(&x) & 1;
+				deliver[r] = splitmix64(&x) & 1;
 			}
 			d->pending_group--;
-			if (!deliver) {
+			if (!deliver[r]) {
 				w_trace(w, r, "a message of n%d in flight at the cut is lost here",
 					l->from_node);
 				continue;
 			}
+			rmask |= 1u << r;
+		}
+		for (int r = 1; r <= w->n; r++) {
+			if (!deliver[r])
+				continue;
 			if (!at)
 				at = group_time(w);
-			deliver_msg(w, d, l->from_node, l->from_pid, l->buf, l->len, at, l->bid,
-				    l->intruder);
+			deliver_msg(w, w->nodes[r].d, l->from_node, l->from_pid, l->buf, l->len, at,
+				    l->bid, l->intruder, rmask);
 		}
 		free(l->buf);
 		free(l);
 	}
+	free(v);
 }
 
 /* ---- environment of one daemon ---- */

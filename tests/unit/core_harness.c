@@ -40,6 +40,7 @@ struct hnode {
 	struct crmd_core *core;
 	char *disk;
 	uint64_t disk_term;     /* the commit term stored with it */
+	uint64_t write_delay_ms; /* extra time a write takes (default 0) */
 	struct reply *replies;
 	char **logs;
 	size_t n_logs;
@@ -59,6 +60,8 @@ struct harness {
 	struct vg_member procs[MAX_NODES + 1][MAX_NODES];
 	size_t n_procs[MAX_NODES + 1];
 	uint64_t part_ring[MAX_NODES + 1];
+	bool two_node;          /* Corosync's two_node (wait_for_all implied) */
+	bool all_seen;          /* wait_for_all: every node was in one partition */
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
 	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
@@ -127,9 +130,22 @@ static void queue_ring(struct harness *h, int node, uint64_t seq)
 
 static bool part_quorate(struct harness *h, int part)
 {
-	int powered = 0;
-	for (int i = 1; i <= h->n; i++)
+	int powered = 0, up = 0, same = 0, first = 0;
+	for (int i = 1; i <= h->n; i++) {
 		powered += h->nodes[i].powered && h->nodes[i].part == part;
+		if (h->nodes[i].powered) {
+			up++;
+			first = first ? first : h->nodes[i].part;
+			same += h->nodes[i].part == first;
+		}
+	}
+	/* two_node: one vote is enough once both nodes were seen together
+	 * (wait_for_all); then both sides of a cut stay quorate. */
+	if (h->two_node && h->n == 2) {
+		if (up == 2 && same == 2)
+			h->all_seen = true;
+		return h->all_seen && powered >= 1;
+	}
 	return powered * 2 > h->n;
 }
 
@@ -217,7 +233,7 @@ static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t le
 			uint64_t term)
 {
 	struct hnode *n = ctx;
-	struct item *it = new_item(n->h, n->idx, 1);
+	struct item *it = new_item(n->h, n->idx, 1 + n->write_delay_ms);
 	it->is_write = true;
 	it->write_data = strndup(xml, len);
 	it->write_term = term;
@@ -334,6 +350,24 @@ struct harness *h_new(int n_nodes)
 		h->nodes[i].part = 1;
 	}
 	return h;
+}
+
+void h_set_two_node(struct harness *h)
+{
+	h->two_node = true;
+}
+
+void h_shutdown(struct harness *h, int node, uint64_t timeout_ms)
+{
+	struct crmd_event ev = { .type = CRMD_EV_SHUTDOWN };
+	ev.shutdown.timeout_ms = timeout_ms;
+	if (h->nodes[node].core)
+		crmd_core_handle(h->nodes[node].core, &ev);
+}
+
+void h_set_write_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->nodes[node].write_delay_ms = ms;
 }
 
 void h_set_quorum_delay(struct harness *h, uint64_t ms)

@@ -48,11 +48,19 @@ void h_daemon_stop(struct harness *h, int node);
  *  Group messages not yet delivered across the new cut are lost for the far
  *  side; the sender's side still gets them (as Corosync may do). */
 void h_partition(struct harness *h, const int *part);
+/** Corosync's two_node for a 2-node harness: a lone node is quorate once
+ *  both were seen together (wait_for_all), so both sides of a cut are. */
+void h_set_two_node(struct harness *h);
+/** Asks node's vigild to stop cleanly (CRMD_EV_SHUTDOWN); the test calls
+ *  h_daemon_stop() once crmd_core_shutdown_done() says so. */
+void h_shutdown(struct harness *h, int node, uint64_t timeout_ms);
 /** Delays quorum notifications by @ms after each ring (default 0). */
 void h_set_quorum_delay(struct harness *h, uint64_t ms);
 /** ... and by @ms more on @node only (quorum reaches members at different
  *  moments). */
 void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms);
+/** Makes the node's disk writes take @ms longer (default 0). */
+void h_set_write_delay(struct harness *h, int node, uint64_t ms);
 
 /** Delivers until nothing is left (firing timers up to @max_ms ahead). */
 void h_run(struct harness *h, uint64_t max_ms);

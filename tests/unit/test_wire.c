@@ -150,10 +150,24 @@ static void test_bad_payloads(void **state)
 	vg_msg_config_change_clear(&out);
 	free(buf);
 
-	/* A confirm whose result is positive. */
-	struct vg_msg_config_confirm cf = { .version = { 0, 1, 0 }, .rc = 5 };
+	/* A confirm names its document: version, CRC and term come back. */
+	struct vg_msg_config_confirm cf = { .version = { 0, 1, 0 }, .config_crc = 0xdeadbeef,
+					    .term = 0x123456789aull, .rc = -5 };
 	assert_int_equal(vg_msg_config_confirm_encode(&cf, 1, 1, &buf, &len), 0);
 	struct vg_msg_config_confirm cfo;
+	assert_int_equal(vg_msg_config_confirm_decode((uint8_t *)buf + VG_WIRE_HEADER_BYTES,
+						      len - VG_WIRE_HEADER_BYTES, &cfo, &d), 0);
+	assert_int_equal(cfo.version.epoch, 1);
+	assert_int_equal(cfo.config_crc, 0xdeadbeef);
+	assert_true(cfo.term == 0x123456789aull);
+	assert_int_equal(cfo.rc, -5);
+	/* A version 2 confirm (version and result only) is too short. */
+	assert_int_equal(vg_msg_config_confirm_decode((uint8_t *)buf + VG_WIRE_HEADER_BYTES, 16,
+						      &cfo, &d), -EBADMSG);
+	free(buf);
+	/* A confirm whose result is positive. */
+	cf.rc = 5;
+	assert_int_equal(vg_msg_config_confirm_encode(&cf, 1, 1, &buf, &len), 0);
 	assert_int_equal(vg_msg_config_confirm_decode((uint8_t *)buf + VG_WIRE_HEADER_BYTES,
 						      len - VG_WIRE_HEADER_BYTES, &cfo, &d), -EBADMSG);
 	free(buf);
@@ -171,17 +185,17 @@ static void test_header_checks(void **state)
 	assert_int_equal(vg_wire_decode(buf, len, &h, &p, &d), 0);
 	free(buf);
 
-	/* Wrong version (1: before SYNC carried the term), with a correct
+	/* Wrong version (2: before CONFIRM named its document), with a correct
 	 * checksum: still refused, and said so. */
 	assert_int_equal(vg_wire_frame(VG_MSG_STATUS_REPORT, 3, 9, "abc", 3, &buf, &len), 0);
 	uint8_t *b = buf;
-	b[4] = 1;
+	b[4] = 2;
 	b[24] = b[25] = b[26] = b[27] = 0;
 	uint32_t crc = vg_crc32(0, b, len);
 	b[24] = (uint8_t)crc; b[25] = (uint8_t)(crc >> 8); b[26] = (uint8_t)(crc >> 16);
 	b[27] = (uint8_t)(crc >> 24);
 	assert_int_equal(vg_wire_decode(buf, len, &h, &p, &d), -EBADMSG);
-	assert_non_null(strstr(d.v[d.n - 1].message, "protocol version 1"));
+	assert_non_null(strstr(d.v[d.n - 1].message, "protocol version 2"));
 	free(buf);
 
 	/* Unknown type. */
