@@ -16,7 +16,9 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: vigil node VERB\n"
 		     "  list [--output-as text|json]   every node: name, id, state\n"
 		     "  standby [NODE] [--wait [--timeout S]]  move resources away (default: this node)\n"
-		     "  online [NODE]                  take resources again\n");
+		     "  online [NODE]                  take resources again\n"
+		     "  fence NODE [--action reboot|off] [--wait [--timeout S]]  fence it through the DC\n"
+		     "  confirm NODE [--yes]           an administrator says NODE is off\n");
 }
 
 static int node_list(int argc, char **argv)
@@ -80,6 +82,10 @@ int cli_cmd_node(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list"))
 		return node_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fence"))
+		return cli_node_fence(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "confirm"))
+		return cli_node_confirm(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "standby") || !strcmp(argv[1], "online"))
 		return cli_node_standby(argc - 1, argv + 1, !strcmp(argv[1], "standby"));
 	fprintf(stderr, "vigil node: unknown verb '%s' (see 'vigil node --help')\n", argv[1]);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <libxml/tree.h>
@@ -41,6 +42,9 @@ static json_object *array_of(json_object *o, const char *key)
 static void print_text(json_object *st)
 {
 	json_object *nodes = array_of(st, "nodes"), *rscs = array_of(st, "resources");
+	json_object *warn = array_of(st, "warnings");
+	for (size_t i = 0; warn && i < json_object_array_length(warn); i++)
+		printf("WARNING: %s\n", json_object_get_string(json_object_array_get_idx(warn, i)));
 	printf("Cluster name: %s\n", str_of(st, "cluster_name", "?"));
 	printf("Quorum: %s\n", bool_of(st, "quorate") ? "yes" : "no (changes are refused)");
 	printf("DC: %s\n", str_of(st, "dc", "none"));
@@ -51,8 +55,33 @@ static void print_text(json_object *st)
 	for (size_t i = 0; i < nn; i++) {
 		json_object *n = json_object_array_get_idx(nodes, i), *id;
 		long long nid = json_object_object_get_ex(n, "id", &id) ? json_object_get_int64(id) : 0;
-		printf("  %-16s %4lld  %s%s\n", str_of(n, "name", "?"), nid, str_of(n, "state", "?"),
-		       bool_of(n, "dc") ? " (DC)" : "");
+		printf("  %-16s %4lld  %s%s%s%s\n", str_of(n, "name", "?"), nid, str_of(n, "state", "?"),
+		       bool_of(n, "dc") ? " (DC)" : "", str_of(n, "fencing_reason", NULL) ? ": " : "",
+		       str_of(n, "fencing_reason", ""));
+	}
+	bool fencing_title = false;
+	for (size_t i = 0; i < nn; i++) {
+		json_object *n = json_object_array_get_idx(nodes, i), *l;
+		if (!json_object_object_get_ex(n, "last_fencing", &l))
+			continue;
+		if (!fencing_title)
+			printf("\nLast fencing:\n");
+		fencing_title = true;
+		json_object *v;
+		long long ms = json_object_object_get_ex(l, "finished_ms", &v) ?
+				       (long long)json_object_get_int64(v) : 0;
+		if (!ms)
+			ms = json_object_object_get_ex(l, "requested_ms", &v) ?
+				     (long long)json_object_get_int64(v) : 0;
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		char when[32] = "?";
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("  %-16s %s %s at %s by %s (%s)%s%s\n", str_of(n, "name", "?"),
+		       str_of(l, "action", "?"), str_of(l, "state", "?"), when,
+		       str_of(l, "executor", "?"), str_of(l, "device", "-"),
+		       str_of(l, "reason", NULL) ? ": " : "", str_of(l, "reason", ""));
 	}
 	size_t nr = rscs ? json_object_array_length(rscs) : 0;
 	printf("\nResources (%zu):\n", nr);

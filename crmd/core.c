@@ -410,6 +410,7 @@ static void close_round(struct crmd_core *c)
 		 c->dc.nodeid ? who(c, c->dc.nodeid, b) : "none");
 	config_persist_latest(c);
 	config_round_closed(c);
+	fence_round_closed(c);
 	if (crmd_core_dc(c) == c->dc_logged)
 		report_to_dc(c); /* same DC: it still needs to hear from joiners */
 	note_dc(c);
@@ -766,6 +767,7 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 		struct vg_msg_status_report report;
 		struct vg_msg_status_section section;
 		struct vg_msg_rsc rsc;
+		struct vg_msg_fence fence;
 	} m;
 	memset(&m, 0, sizeof(m));
 	if (!rc) {
@@ -788,6 +790,9 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 			break;
 		case VG_MSG_RSC:
 			rc = vg_msg_rsc_decode(payload, h.length, &m.rsc, &d);
+			break;
+		case VG_MSG_FENCE:
+			rc = vg_msg_fence_decode(payload, h.length, &m.fence, &d);
 			break;
 		default:
 			/* Fragments are the transport's; one up here is a broken transfer. */
@@ -834,6 +839,15 @@ static void on_message(struct crmd_core *c, uint32_t nodeid, uint32_t pid, const
 	case VG_MSG_RSC:
 		rsc_on_message(c, from, m.rsc.json, m.rsc.json_len);
 		vg_msg_rsc_clear(&m.rsc);
+		break;
+	case VG_MSG_FENCE:
+		rc = fence_on_message(c, from, &m.fence);
+		vg_msg_fence_clear(&m.fence);
+		if (rc) {
+			core_log(c, LOG_WARNING, "dropped a malformed fencing message from node %"
+				 PRIu32 " pid %" PRIu32, nodeid, pid);
+			mark_bad(c, from, "it sent a malformed fencing message");
+		}
 		break;
 	}
 }
@@ -931,6 +945,15 @@ static void on_view(struct crmd_core *c, const struct crmd_event *ev)
 			 j->reason == CRMD_REASON_NODEUP ? ", its node came back" : "");
 		ring_changes |= j->reason == CRMD_REASON_NODEDOWN || j->reason == CRMD_REASON_NODEUP;
 		struct node_info *ni = node_info(c, j->member.nodeid, true);
+		if (ni)
+			ni->expected_up = true;
+	}
+	/* Every member of the view is up, whether we saw it join or it was there
+	 * before us: a node that had joined before this member would otherwise
+	 * not count as expected up here, and its loss would look clean to us
+	 * (a DC we replace must be fenced like anybody else). */
+	for (size_t i = 0; i < c->n_members; i++) {
+		struct node_info *ni = node_info(c, c->members[i].id.nodeid, true);
 		if (ni)
 			ni->expected_up = true;
 	}
@@ -1155,6 +1178,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
 		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
 		case CRMD_TIMER_SHUTDOWN: nq_on_timer(c); break;
+		case CRMD_TIMER_FENCE: fence_on_timer(c); break;
 		case CRMD_TIMER_COUNT: break;
 		}
 		break;
@@ -1166,6 +1190,7 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		break;
 	case CRMD_EV_CLIENT_GONE:
 		config_client_gone(c, ev->client_gone.client_id);
+		fence_client_gone(c, ev->client_gone.client_id);
 		break;
 	case CRMD_EV_HV_DONE:
 		rsc_on_hv_done(c, ev);
@@ -1174,16 +1199,14 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		rsc_on_hv_event(c, ev);
 		break;
 	case CRMD_EV_FENCE_DONE:
-		/* Nothing submits fencing yet (core_transition.c logs the
-		 * policy's fence actions); a stray result changes nothing. */
-		core_log(c, LOG_WARNING, "fencing result for call %" PRIu64 " that was not asked for",
-			 ev->fence_done.call_id);
+		fence_on_done(c, ev);
 		break;
 	case CRMD_EV_SHUTDOWN:
 		nq_on_shutdown(c, ev->shutdown.timeout_ms);
 		break;
 	}
 	rsc_after_event(c);
+	fence_after_event(c);
 	nq_after_event(c);
 }
 
@@ -1214,7 +1237,7 @@ int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg
 		return -ENOMEM;
 	}
 	set_node_name(c, c->local_nodeid, c->local_name);
-	if (rsc_init(c) || nq_init(c)) {
+	if (rsc_init(c) || nq_init(c) || fence_init(c)) {
 		crmd_core_free(c);
 		return -ENOMEM;
 	}
@@ -1226,6 +1249,7 @@ void crmd_core_free(struct crmd_core *c)
 {
 	if (!c)
 		return;
+	fence_free(c);
 	rsc_free(c);
 	nq_free(c);
 	for (size_t i = 0; i < c->n_members; i++) {

@@ -205,6 +205,7 @@ static void reply_status(struct crmd_core *c, uint64_t client_id)
 	json_object_object_add(o, "maintenance_mode",
 			       json_object_new_boolean(sum && sum->maintenance_mode));
 	json_object_object_add(o, "dropped_messages", json_object_new_int64((int64_t)c->dropped));
+	fence_status_annotate(c, o);
 	crmd_node_states_free(local, n_local);
 	reply_json(c, client_id, o);
 }
@@ -387,6 +388,8 @@ void client_on_request(struct crmd_core *c, uint64_t client_id, const char *json
 		submit_change(c, client_id, req, VG_CHANGE_PROPERTY);
 	else if (!strcmp(op, "rsc-cleanup"))
 		rsc_cleanup_request(c, client_id, req);
+	else if (fence_client_request(c, client_id, op, req))
+		;
 	else
 		client_reply_error(c, client_id, -EOPNOTSUPP, "bad-request", NULL,
 				   "unknown operation '%s'", op);

@@ -142,7 +142,12 @@ struct crmd_core {
 	struct crmd_rsc *rsc;
 	/* No-quorum policy, clean shutdown, two-node rule (core_quorum.c). */
 	struct crmd_nq *nq;
+
+	/* Fencing: the DC's operations, the replicated history (core_fence.c). */
+	struct crmd_fence *fence;
 };
+
+#include "core_fence.h"
 
 /* core.c */
 void core_log(struct crmd_core *c, int level, const char *fmt, ...)

@@ -459,8 +459,7 @@ void tr_on_timer(struct crmd_core *c)
 		}
 		switch (a->op) {
 		case POL_OP_FENCE:
-			core_log(c, LOG_WARNING, "fencing %s is not done by vigild yet", a->node);
-			break;
+			break;  /* fence_from_transition() below */
 		case POL_OP_START: {
 			const char *here = restart_node(c, tr, a->resource);
 			if (here && strcmp(here, a->node))
@@ -486,6 +485,9 @@ void tr_on_timer(struct crmd_core *c)
 			break;
 		}
 	}
+	/* Fencing has its own pace (one attempt in flight per target, back-off):
+	 * it takes the whole list of targets, not single actions. */
+	fence_from_transition(c, cib, tr, st, n);
 	pol_transition_free(tr);
 free_cib:
 	vg_cib_free(cib);

@@ -41,6 +41,7 @@ enum crmd_timer {
 	CRMD_TIMER_TRANSITION,   /* the DC's coalesced policy run (core_transition.c) */
 	CRMD_TIMER_ACTIONS,      /* deadlines of actions in flight */
 	CRMD_TIMER_SHUTDOWN,     /* a shutdown's drain reached its limit */
+	CRMD_TIMER_FENCE,        /* the DC's next fencing attempt (core_fence.c) */
 	CRMD_TIMER_COUNT,
 };
 
@@ -128,6 +129,10 @@ struct crmd_env {
 	 * -errno otherwise (no event then).  NULL: this node cannot fence (a DC
 	 * without it leaves unclean nodes unclean and says so). */
 	int (*fence_submit)(void *ctx, const struct crmd_fence_action *action);
+	/* Wall clock (milliseconds since the epoch) for the fencing history,
+	 * which people read and compare across nodes.  NULL: now_ms stands in
+	 * (the simulator's clock). */
+	uint64_t (*wall_ms)(void *ctx);
 };
 
 /* A node of Corosync's nodelist. */
@@ -303,5 +308,16 @@ uint64_t crmd_core_config_term(const struct crmd_core *core);
  *  it runs none of the cluster's VMs) or the drain timed out.  The process
  *  may then leave the group (a clean CPG leave) and exit. */
 bool crmd_core_shutdown_done(const struct crmd_core *core);
+/** Fencing of @node as this member knows it: NULL when the node is not
+ *  waiting for fencing, else "unclean" (nobody fences it: no device, no DC,
+ *  fencing disabled), "fencing" (an operation runs or waits for its next
+ *  attempt) or "fencing failed" (stonith-max-attempts attempts failed since
+ *  it was last fenced; retries go on).  *ret_reason (may be NULL) gets the
+ *  last failure's text, or NULL. */
+const char *crmd_core_node_fencing(const struct crmd_core *core, const char *node,
+				   const char **ret_reason);
+/** The replicated fencing history (fencing/fen_history.h), borrowed. */
+struct fen_history;
+const struct fen_history *crmd_core_fence_history(const struct crmd_core *core);
 
 #endif /* VIGIL_CRMD_CORE_H */

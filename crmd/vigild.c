@@ -36,6 +36,7 @@
 #include "mbr.h"
 #include "store.h"
 #include "vigild_exec.h"
+#include "vigild_fence.h"
 
 #define GROUP_NAME "vigil"
 #define IPC_NAME "vigil"
@@ -49,6 +50,9 @@ struct options {
 	bool foreground;
 	int verbose;
 	unsigned shutdown_timeout_s;    /* drain limit on SIGTERM; 0: leave at once */
+	/* Fence agent folders (--fence-agent-dir), searched before /usr/sbin. */
+	const char *agent_dirs[10];     /* + /usr/sbin + NULL */
+	size_t n_agent_dirs;
 };
 
 struct vigild {
@@ -59,6 +63,7 @@ struct vigild {
 	struct crmd_store *store;
 	struct crmd_ipcs *ipcs;
 	struct vigild_exec *hv;         /* NULL when the executor could not start */
+	struct vigild_fence *fence;     /* NULL: this node cannot fence */
 	qb_loop_timer_handle timers[CRMD_TIMER_COUNT];
 	bool timer_armed[CRMD_TIMER_COUNT];
 	int exit_code;
@@ -182,6 +187,19 @@ static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
 	return d->hv ? vigild_exec_submit(d->hv, a) : -ENOTCONN;
 }
 
+static int env_fence_submit(void *ctx, const struct crmd_fence_action *a)
+{
+	struct vigild *d = ctx;
+	return d->fence ? vigild_fence_submit(d->fence, a) : -ENOTCONN;
+}
+
+static uint64_t env_wall_ms(void *ctx)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* Policy inputs: STATE_DIR/pe-input-N.xml, the newest PE_INPUTS_KEPT kept.
  * Small documents, no fsync: losing the last one in a crash costs nothing. */
 #define PE_INPUTS_KEPT 100u
@@ -243,6 +261,11 @@ static void handle(struct vigild *d, const struct crmd_event *ev)
 }
 
 static void hv_deliver(void *ctx, const struct crmd_event *ev)
+{
+	handle(ctx, ev);
+}
+
+static void fence_deliver(void *ctx, const struct crmd_event *ev)
 {
 	handle(ctx, ev);
 }
@@ -409,6 +432,8 @@ static void usage(FILE *out)
 		"  -t, --shutdown-timeout S  on SIGTERM, drain this node (its VMs move away)\n"
 		"                         for at most S seconds before leaving (default 120;\n"
 		"                         0: leave at once, VMs untouched)\n"
+		"  -a, --fence-agent-dir DIR  look for fence agents in DIR before /usr/sbin\n"
+		"                         (may be given up to 8 times)\n"
 		"  -v, --verbose          log debug messages too\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
@@ -428,6 +453,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "cluster-name", required_argument, NULL, 'c' },
 		{ "node-name", required_argument, NULL, 'n' },
 		{ "shutdown-timeout", required_argument, NULL, 't' },
+		{ "fence-agent-dir", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -438,7 +464,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 	char *end;
 	unsigned long ul;
-	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:t:vhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:t:a:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
 		case 'r': o->run_dir = optarg; break;
@@ -454,6 +480,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->shutdown_timeout_s = (unsigned)ul;
+			break;
+		case 'a':
+			if (o->n_agent_dirs >= 8 || optarg[0] != '/') {
+				fprintf(stderr, "vigild: --fence-agent-dir takes an absolute path, at "
+					"most 8 times\n");
+				return 2;
+			}
+			o->agent_dirs[o->n_agent_dirs++] = optarg;
 			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); return 0;
@@ -637,7 +671,8 @@ int main(int argc, char **argv)
 		.ctx = &d, .now_ms = env_now_ms, .timer_arm = env_timer_arm,
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
 		.reply = env_reply, .log = env_log, .hv_submit = d.hv ? env_hv_submit : NULL,
-		.save_input = env_save_input,
+		.save_input = env_save_input, .fence_submit = env_fence_submit,
+		.wall_ms = env_wall_ms,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = mbr_local_nodeid(d.mbr),
@@ -655,6 +690,18 @@ int main(int argc, char **argv)
 		d.hv = NULL;
 		goto out_mbr;
 	}
+	/* Fencing: agents run as children of this loop. */
+	d.opt.agent_dirs[d.opt.n_agent_dirs] = "/usr/sbin";
+	const char *self_name = d.opt.node_name;
+	for (size_t i = 0; !self_name && i < n_nodes; i++)
+		if (nodes[i].nodeid == mbr_local_nodeid(d.mbr))
+			self_name = nodes[i].name;
+	rc = vigild_fence_new(d.loop, d.opt.agent_dirs, self_name, fence_deliver, &d, &d.fence);
+	if (rc)
+		qb_log(LOG_WARNING, "cannot run fence agents (%s): this node cannot fence",
+		       strerror(-rc));
+	for (size_t i = 0; i <= d.opt.n_agent_dirs; i++)
+		qb_log(LOG_INFO, "fence agents are looked for in %s", d.opt.agent_dirs[i]);
 	struct crmd_event start = { .type = CRMD_EV_START };
 	start.start.xml = stored;
 	start.start.len = stored_len;
@@ -684,6 +731,9 @@ out_core:
 	/* Never touches running VMs. */
 	vigild_exec_free(d.hv);
 	d.hv = NULL;
+	/* Agents still running are killed: their results would have no DC. */
+	vigild_fence_free(d.fence);
+	d.fence = NULL;
 	crmd_core_free(d.core);
 	d.core = NULL;
 	goto out_nodes;

@@ -61,6 +61,7 @@ const char *vg_msg_type_name(uint32_t type)
 	case VG_MSG_STATUS_SECTION: return "status-section";
 	case VG_MSG_FRAGMENT: return "fragment";
 	case VG_MSG_RSC: return "rsc";
+	case VG_MSG_FENCE: return "fence";
 	}
 	return "unknown";
 }
@@ -666,6 +667,50 @@ void vg_msg_rsc_clear(struct vg_msg_rsc *m)
 {
 	free(m->json);
 	*m = (struct vg_msg_rsc){ 0 };
+}
+
+/* ---- FENCE ---- */
+
+int vg_msg_fence_encode(const struct vg_msg_fence *m, uint32_t sender, uint64_t seq,
+			void **ret_buf, size_t *ret_len)
+{
+	struct wbuf w = { 0 };
+	w_u32(&w, m->kind);
+	w_str(&w, m->target ? m->target : "");
+	w_blob(&w, m->json, m->json_len);
+	return finish(&w, VG_MSG_FENCE, sender, seq, ret_buf, ret_len);
+}
+
+int vg_msg_fence_decode(const void *payload, size_t len, struct vg_msg_fence *ret,
+			struct vg_diags *diags)
+{
+	struct rbuf r = { .p = payload, .len = len, .diags = diags, .what = "fence" };
+	struct vg_msg_fence m = { 0 };
+	m.kind = r_u32(&r);
+	if (!r.bad && (m.kind < 1 || m.kind > VG_FENCE_KIND_MAX))
+		r_fail(&r, "unknown fence message kind");
+	m.target = r_str(&r, 255, NULL);
+	if (!r.bad && m.kind == VG_FENCE_HISTORY && m.target[0])
+		r_fail(&r, "a history names no target");
+	if (!r.bad && m.kind != VG_FENCE_HISTORY && !m.target[0])
+		r_fail(&r, "no target");
+	m.json = r_str(&r, VG_WIRE_MAX_BYTES, &m.json_len);
+	if (!r.bad && !m.json_len)
+		r_fail(&r, "empty fence message");
+	int rc = r_end(&r);
+	if (rc) {
+		vg_msg_fence_clear(&m);
+		return rc;
+	}
+	*ret = m;
+	return 0;
+}
+
+void vg_msg_fence_clear(struct vg_msg_fence *m)
+{
+	free(m->target);
+	free(m->json);
+	*m = (struct vg_msg_fence){ 0 };
 }
 
 /* ---- STATUS_SECTION ---- */

@@ -67,7 +67,8 @@ enum vg_msg_type {
 	VG_MSG_STATUS_SECTION = 6, /* the DC's status section */
 	VG_MSG_FRAGMENT = 7,       /* one piece of a larger frame */
 	VG_MSG_RSC = 8,            /* resource execution: probes, results, actions (JSON) */
-	VG_MSG_TYPE_MAX = VG_MSG_RSC,
+	VG_MSG_FENCE = 9,          /* fencing: records, requests, confirmations, history */
+	VG_MSG_TYPE_MAX = VG_MSG_FENCE,
 };
 
 /** Name of a message type for logs ("sync", ...); "unknown" otherwise. */
@@ -197,6 +198,33 @@ struct vg_msg_rsc {
 	size_t json_len;
 };
 
+/* FENCE: fencing (crmd/core_fence.c).  @kind says what @json holds:
+ *  RECORD   the DC's record of one fencing operation (fen_record JSON):
+ *           pending, after each failed attempt, done or failed;
+ *  REQUEST  `vigil node fence`: {"id", "origin", "action"} for the DC;
+ *  CONFIRM  `vigil node confirm`: a manual record (fen_record JSON, done);
+ *  DOWN     stonith-enabled=false: the DC treats @target as down without
+ *           fencing ({"reason"});
+ *  HISTORY  the DC's whole history (a JSON array of records) for joiners;
+ *           @target is empty.
+ * @target is a node name (not empty, except for HISTORY).  The JSON itself is
+ * checked by the receiver (fencing/fen_history.h), lib/ does not know it. */
+enum vg_fence_kind {
+	VG_FENCE_RECORD = 1,
+	VG_FENCE_REQUEST = 2,
+	VG_FENCE_CONFIRM = 3,
+	VG_FENCE_DOWN = 4,
+	VG_FENCE_HISTORY = 5,
+	VG_FENCE_KIND_MAX = VG_FENCE_HISTORY,
+};
+
+struct vg_msg_fence {
+	uint32_t kind;          /* enum vg_fence_kind */
+	char *target;
+	char *json;
+	size_t json_len;
+};
+
 /* FRAGMENT: piece @index of @count of a frame of @total_len bytes whose CRC-32
  * is @total_crc; @xfer_id is the sender's id for that frame. */
 struct vg_msg_fragment {
@@ -249,6 +277,12 @@ int vg_msg_rsc_encode(const struct vg_msg_rsc *m, uint32_t sender, uint64_t seq,
 int vg_msg_rsc_decode(const void *payload, size_t len, struct vg_msg_rsc *ret,
 		      struct vg_diags *diags);
 void vg_msg_rsc_clear(struct vg_msg_rsc *m);
+
+int vg_msg_fence_encode(const struct vg_msg_fence *m, uint32_t sender, uint64_t seq,
+			void **ret_buf, size_t *ret_len);
+int vg_msg_fence_decode(const void *payload, size_t len, struct vg_msg_fence *ret,
+			struct vg_diags *diags);
+void vg_msg_fence_clear(struct vg_msg_fence *m);
 
 /** Cuts @frame (a whole frame, > VG_WIRE_FRAGMENT_BYTES) into FRAGMENT frames,
  *  all carrying @seq (the sequence number of the frame they carry).

@@ -63,6 +63,8 @@ struct harness {
 	bool all_seen;          /* wait_for_all: every node was in one partition */
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
+	h_fence_fn fence_fn;    /* the simulated fence devices; NULL: none */
+	void *fence_data;
 };
 
 /* ---- queue ---- */
@@ -255,6 +257,18 @@ static int env_hv_submit(void *ctx, const struct crmd_hv_action *a)
 	return n->h->hv_fn(n->h->hv_data, (int)(n - n->h->nodes), a);
 }
 
+static int env_fence_submit(void *ctx, const struct crmd_fence_action *a)
+{
+	struct hnode *n = ctx;
+	return n->h->fence_fn(n->h->fence_data, (int)(n - n->h->nodes), a);
+}
+
+void h_set_fence(struct harness *h, h_fence_fn fn, void *data)
+{
+	h->fence_fn = fn;
+	h->fence_data = data;
+}
+
 void h_set_hv(struct harness *h, h_hv_fn fn, void *data)
 {
 	h->hv_fn = fn;
@@ -369,6 +383,7 @@ void h_daemon_start(struct harness *h, int node)
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
 		.reply = env_reply, .log = env_log,
 		.hv_submit = h->hv_fn ? env_hv_submit : NULL,
+		.fence_submit = h->fence_fn ? env_fence_submit : NULL,
 	};
 	struct crmd_core_config cfg = {
 		.local_nodeid = (uint32_t)node, .local_pid = n->pid, .cluster_name = "test",
@@ -537,6 +552,15 @@ void h_run(struct harness *h, uint64_t max_ms)
 	uint64_t limit = h->now + max_ms;
 	for (int guard = 0; guard < 1000000 && step_one(h, limit); guard++)
 		;
+}
+
+void h_run_for(struct harness *h, uint64_t ms)
+{
+	uint64_t end = h->now + ms;
+	for (int guard = 0; guard < 1000000 && step_one(h, end); guard++)
+		;
+	if (h->now < end)
+		h->now = end;
 }
 
 void h_step(struct harness *h, int n)

@@ -27,6 +27,11 @@ struct harness *h_new(int n_nodes);
  * every node and must not call back; results go in later with h_handle(). */
 typedef int (*h_hv_fn)(void *data, int node, const struct crmd_hv_action *a);
 void h_set_hv(struct harness *h, h_hv_fn fn, void *data);
+/* Simulated fence devices (set before booting): @fn gets every fence_submit
+ * of every node and must not call back; results go in later with h_handle().
+ * Unset: the cores cannot fence (env.fence_submit is NULL). */
+typedef int (*h_fence_fn)(void *data, int node, const struct crmd_fence_action *a);
+void h_set_fence(struct harness *h, h_fence_fn fn, void *data);
 /* Hands a local event (a hypervisor's result or event) to node's core. */
 void h_handle(struct harness *h, int node, const struct crmd_event *ev);
 void h_free(struct harness *h);
@@ -54,6 +59,9 @@ void h_set_quorum_delay(struct harness *h, uint64_t ms);
 
 /** Delivers until nothing is left (firing timers up to @max_ms ahead). */
 void h_run(struct harness *h, uint64_t max_ms);
+/** Delivers what is due in the next @ms and moves the clock @ms ahead even
+ *  when nothing happens (to let back-off timers come due). */
+void h_run_for(struct harness *h, uint64_t ms);
 /** Runs @n single steps (events), for interleavings. */
 void h_step(struct harness *h, int n);
 
