@@ -51,6 +51,8 @@ int cli_cmd_resource(int argc, char **argv);
 /* `vigil node standby|online [NODE] [--wait [--timeout S]]` (cmd_resource.c);
  * argv[0] is the verb. */
 int cli_node_standby(int argc, char **argv, bool on);
+/* `vigil node maintenance on|off [NODE]` (in cmd_resource.c). */
+int cli_node_maintenance(int argc, char **argv);
 
 /* `vigil configure show|load|property` (cmd_configure.c) */
 int cli_configure_show(int argc, char **argv);

@@ -1,5 +1,5 @@
-/* cmd_node.c - `vigil node VERB`: list (more verbs, such as standby, come with
- * the issues that implement them). */
+/* cmd_node.c - `vigil node VERB`: list here; standby, online and maintenance
+ * are configuration changes, in cmd_resource.c with the resource verbs. */
 #include "config.h"
 
 #include <getopt.h>
@@ -18,7 +18,8 @@ static void usage(FILE *out)
 		     "  standby [NODE] [--wait [--timeout S]]  move resources away (default: this node)\n"
 		     "  online [NODE]                  take resources again\n"
 		     "  fence NODE [--action reboot|off] [--wait [--timeout S]]  fence it through the DC\n"
-		     "  confirm NODE [--yes]           an administrator says NODE is off\n");
+		     "  confirm NODE [--yes]           an administrator says NODE is off\n"
+		     "  maintenance on|off [NODE] [--wait [--timeout S]]  leave its resources alone\n");
 }
 
 static int node_list(int argc, char **argv)
@@ -88,6 +89,8 @@ int cli_cmd_node(int argc, char **argv)
 		return cli_node_confirm(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "standby") || !strcmp(argv[1], "online"))
 		return cli_node_standby(argc - 1, argv + 1, !strcmp(argv[1], "standby"));
+	if (!strcmp(argv[1], "maintenance"))
+		return cli_node_maintenance(argc - 1, argv + 1);
 	fprintf(stderr, "vigil node: unknown verb '%s' (see 'vigil node --help')\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

@@ -87,9 +87,32 @@ static void print_text(json_object *st)
 	printf("\nResources (%zu):\n", nr);
 	for (size_t i = 0; i < nr; i++) {
 		json_object *r = json_object_array_get_idx(rscs, i);
-		printf("  %-16s %-32s %s%s%s\n", str_of(r, "id", "?"), str_of(r, "agent", ""),
+		json_object *m;
+		bool unmanaged = json_object_object_get_ex(r, "managed", &m) && !json_object_get_boolean(m);
+		printf("  %-16s %-32s %s%s%s%s\n", str_of(r, "id", "?"), str_of(r, "agent", ""),
 		       str_of(r, "state", "?"), str_of(r, "node", NULL) ? " on " : "",
-		       str_of(r, "node", ""));
+		       str_of(r, "node", ""), unmanaged ? bool_of(r, "maintenance") ?
+		       " (maintenance)" : " (unmanaged)" : "");
+	}
+	/* Like crm_mon's "Failed Resource Actions": what failed, where, why. */
+	size_t shown = 0;
+	for (size_t i = 0; rscs && i < json_object_array_length(rscs); i++) {
+		json_object *r = json_object_array_get_idx(rscs, i);
+		json_object *f = array_of(r, "failures");
+		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
+			json_object *e = json_object_array_get_idx(f, k), *x;
+			if (!shown++)
+				printf("\nFailed resource actions:\n");
+			const char *msg = str_of(e, "message", "");
+			printf("  %s %s on %s: rc %d%s%s%s, fail-count %s, %lld s ago\n",
+			       str_of(r, "id", "?"), str_of(e, "op", "?"), str_of(e, "node", "?"),
+			       json_object_object_get_ex(e, "rc", &x) ? json_object_get_int(x) : 0,
+			       msg[0] ? " '" : "", msg, msg[0] ? "'" : "",
+			       json_object_object_get_ex(e, "fail_count", &x) ?
+			       json_object_get_string(x) : "?",
+			       json_object_object_get_ex(e, "age_s", &x) ?
+			       (long long)json_object_get_int64(x) : 0);
+		}
 	}
 }
 
@@ -128,6 +151,25 @@ static void print_xml(json_object *st)
 		xmlSetProp(e, BAD_CAST "state", BAD_CAST str_of(r, "state", ""));
 		if (str_of(r, "node", NULL))
 			xmlSetProp(e, BAD_CAST "node", BAD_CAST str_of(r, "node", ""));
+		json_object *m;
+		if (json_object_object_get_ex(r, "managed", &m))
+			xmlSetProp(e, BAD_CAST "managed",
+				   BAD_CAST(json_object_get_boolean(m) ? "true" : "false"));
+		json_object *f = array_of(r, "failures");
+		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
+			json_object *fo = json_object_array_get_idx(f, k), *x;
+			xmlNodePtr fe = xmlNewChild(e, NULL, BAD_CAST "failure", NULL);
+			xmlSetProp(fe, BAD_CAST "node", BAD_CAST str_of(fo, "node", ""));
+			xmlSetProp(fe, BAD_CAST "op", BAD_CAST str_of(fo, "op", ""));
+			xmlSetProp(fe, BAD_CAST "fail-count", BAD_CAST(
+				json_object_object_get_ex(fo, "fail_count", &x) ?
+				json_object_get_string(x) : ""));
+			char rcb[16];
+			snprintf(rcb, sizeof(rcb), "%d", json_object_object_get_ex(fo, "rc", &x) ?
+				 json_object_get_int(x) : 0);
+			xmlSetProp(fe, BAD_CAST "rc", BAD_CAST rcb);
+			xmlSetProp(fe, BAD_CAST "message", BAD_CAST str_of(fo, "message", ""));
+		}
 	}
 	xmlChar *out = NULL;
 	int len = 0;

@@ -101,24 +101,14 @@ bool core_quorate_now(const struct crmd_core *c)
 	return core_quorum_known(c) && qmap_get(c, c->ring_seq, &q) && q;
 }
 
-/*
- * Changes need more than Corosync's quorum: a majority of the cluster's nodes
- * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
- * a change confirmed by every vigild of such a view could then live on a
- * minority of the disks, and a later group of other vigilds, with older copies
- * and Corosync's quorum too, would never see it.  With a majority of vigilds,
- * every acknowledged change is on a majority of disks, and every group that
- * may change the configuration includes one of them.  A two-node cluster
- * (Corosync's two_node) makes do with one.
- */
-bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+/* Nodes of the cluster, and nodes with a vigild in the view. */
+static size_t cluster_nodes(const struct crmd_core *c)
 {
-	if (!core_quorate_now(c)) {
-		if (why)
-			snprintf(why, why_len, "no quorum");
-		return false;
-	}
-	size_t total = c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+	return c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+}
+
+static size_t daemon_nodes(const struct crmd_core *c)
+{
 	size_t daemons = 0;
 	for (size_t i = 0; i < c->n_members; i++) {
 		if (c->members[i].bad)
@@ -128,16 +118,38 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
 		daemons += !seen;
 	}
-	/* A two-node cluster (Corosync's two_node) makes do with one vigild, but
-	 * only one that synchronized with the other node's since it started: a
-	 * vigild that starts alone cannot know whether the other acknowledged
-	 * changes while it was away (a stale lone vigild must not act; like
-	 * Corosync's wait_for_all, one level up). */
-	if (daemons * 2 > total || (total == 2 && daemons == 1 && nq_peer_seen(c)))
+	return daemons;
+}
+
+/*
+ * Changes need more than Corosync's quorum: a majority of the cluster's nodes
+ * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
+ * a change confirmed by every vigild of such a view could then live on a
+ * minority of the disks, and a later group of other vigilds, with older copies
+ * and Corosync's quorum too, would never see it.  With a majority of vigilds,
+ * every acknowledged change is on a majority of disks, and every group that
+ * may change the configuration includes one of them.
+ *
+ * A two-node cluster (Corosync's two_node) has no majority of one: a vigild
+ * alone may act only as the survivor, when this process was synced together
+ * with the other vigild and has been since (pair_synced).  A vigild that
+ * starts alone may hold a stale copy (the other may have acknowledged changes
+ * alone after it stopped), so it waits for the other, as Corosync's
+ * wait_for_all does for nodes.
+ */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+{
+	if (!core_quorate_now(c)) {
+		if (why)
+			snprintf(why, why_len, "no quorum");
+		return false;
+	}
+	size_t total = cluster_nodes(c), daemons = daemon_nodes(c);
+	if (daemons * 2 > total || (total == 2 && daemons == 1 && c->pair_synced))
 		return true;
 	if (why && total == 2 && daemons == 1)
-		snprintf(why, why_len, "no quorum of vigild: two-node cluster, and this vigild has "
-			 "not met the other node's since it started");
+		snprintf(why, why_len, "no quorum of vigild: alone of two, not synced with the "
+			 "other since it started");
 	else if (why)
 		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
 			 total);
@@ -149,8 +161,11 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
  * partitions merge, so it is frozen while a round runs. */
 static void update_primary(struct crmd_core *c)
 {
-	if (!c->round_active && c->synced && core_quorum_known(c))
+	if (!c->round_active && c->synced && core_quorum_known(c)) {
+		if (cluster_nodes(c) == 2 && daemon_nodes(c) == 2 && core_quorate_now(c))
+			c->pair_synced = true;
 		c->primary = core_may_change(c, NULL, 0);
+	}
 }
 
 /* ---- names and node bookkeeping ---- */
@@ -408,6 +423,7 @@ static void close_round(struct crmd_core *c)
 		 ":%" PRIu32 ", DC candidate %s", c->n_members, c->cfg_ver.admin_epoch,
 		 c->cfg_ver.epoch, c->cfg_ver.num_updates,
 		 c->dc.nodeid ? who(c, c->dc.nodeid, b) : "none");
+	config_restamp(c);
 	config_persist_latest(c);
 	config_round_closed(c);
 	fence_round_closed(c);
@@ -597,6 +613,7 @@ static void on_full(struct crmd_core *c, struct member *from, struct vg_msg_conf
 			 f->version.epoch, f->version.num_updates, who(c, from->id.nodeid, b),
 			 c->cfg_ver.admin_epoch, c->cfg_ver.epoch, c->cfg_ver.num_updates);
 		config_install(c, norm, norm_len, "state transfer");
+		config_transferred(c);
 	}
 	c->cfg_term = c->winner_term;
 	free(norm);
@@ -874,6 +891,7 @@ static void on_ring(struct crmd_core *c, uint64_t seq, const uint32_t *nodeids, 
 		c->env.timer_arm(c->env.ctx, CRMD_TIMER_QUORUM, QUORUM_OVERDUE_MS);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	core_status_changed(c);
 }
@@ -995,6 +1013,7 @@ static void on_quorum(struct crmd_core *c, uint64_t seq, bool quorate, bool no_p
 		c->env.timer_cancel(c->env.ctx, CRMD_TIMER_QUORUM);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	config_check_requests(c);
 }
@@ -1177,6 +1196,8 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 			break;
 		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
 		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
+		case CRMD_TIMER_MONITOR: rsc_on_monitor_timer(c); break;
+		case CRMD_TIMER_RECHECK: tr_on_recheck_timer(c); break;
 		case CRMD_TIMER_SHUTDOWN: nq_on_timer(c); break;
 		case CRMD_TIMER_FENCE: fence_on_timer(c); break;
 		case CRMD_TIMER_COUNT: break;

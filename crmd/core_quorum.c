@@ -77,7 +77,7 @@ struct crmd_nq {
 	uint64_t views;
 
 	/* This node. */
-	bool peer_seen;         /* two-node: synchronized with the other vigild */
+	bool peer_seen;         /* two-node: said that we met the other vigild (the rule is core.c's pair_synced) */
 	bool alone_logged;
 	struct vg_cfg_version cfg_ver;
 	uint32_t cfg_crc;
@@ -231,11 +231,6 @@ bool nq_node_drained(const struct crmd_core *c, uint32_t nodeid)
 		if (q->down[i].id.nodeid == nodeid && q->down[i].drained)
 			return true;
 	return false;
-}
-
-bool nq_peer_seen(const struct crmd_core *c)
-{
-	return Q(c) && Q(c)->peer_seen;
 }
 
 /* Does the replicated table show anything of the configuration on @nodeid,

@@ -47,6 +47,7 @@ void tr_kick(struct crmd_core *c)
 	if (!r || r->tr_armed || !acting_dc(c))
 		return;
 	r->tr_armed = true;
+	r->kick_ms = c->env.now_ms(c->env.ctx);
 	c->env.timer_arm(c->env.ctx, CRMD_TIMER_TRANSITION, 0);
 }
 
@@ -323,11 +324,13 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 
 /* The start half of a recovery in place (Pacemaker's Recover is stop + start
  * on the same node in one transition; here the stop's result comes first and
- * the next computation, seeing the resource stopped, would place it afresh).
- * The start goes where the stop was, as long as that node may still run it:
- * a final score above -INFINITY there.  Returns the node name or NULL. */
+ * the next computation, seeing the resource stopped, would place it afresh,
+ * without the stickiness it had there).  The start goes where the stop was
+ * as long as that node may run it and scores at least as well as the node
+ * the policy chose (a constraint added since, such as a move, wins).
+ * Returns the node name or NULL. */
 static const char *restart_node(struct crmd_core *c, const struct pol_transition *tr,
-				const char *rsc)
+				const char *rsc, const char *chosen)
 {
 	struct crmd_rsc *r = c->rsc;
 	const char *node = NULL;
@@ -339,13 +342,52 @@ static const char *restart_node(struct crmd_core *c, const struct pol_transition
 	for (size_t p = 0; p < tr->n_placement; p++) {
 		if (strcmp(tr->placement[p].resource, rsc))
 			continue;
-		for (size_t k = 0; k < tr->n_nodes; k++)
+		const int *row = &tr->scores[p * tr->n_nodes];
+		int here = -VG_SCORE_INFINITY, there = -VG_SCORE_INFINITY;
+		const char *name = NULL;
+		for (size_t k = 0; k < tr->n_nodes; k++) {
 			if (!strcmp(tr->nodes[k].name, node) &&
-			    tr->nodes[k].state == POL_NODE_ONLINE &&
-			    tr->scores[p * tr->n_nodes + k] > -VG_SCORE_INFINITY)
-				return tr->nodes[k].name;
+			    tr->nodes[k].state == POL_NODE_ONLINE) {
+				here = row[k];
+				name = tr->nodes[k].name;
+			}
+			if (chosen && !strcmp(tr->nodes[k].name, chosen))
+				there = row[k];
+		}
+		if (name && here > -VG_SCORE_INFINITY && here >= there)
+			return name;
 	}
 	return NULL;
+}
+
+/* The next moment a failure expires (failure-timeout), in seconds of the
+ * core's clock, after @now; 0 when none will.  The policy only forgets a
+ * failure when it runs, so the DC runs it again then. */
+static int64_t next_expiry(struct crmd_core *c, const struct vg_cib *cib, int64_t now)
+{
+	struct crmd_rsc *r = c->rsc;
+	int64_t next = 0;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct rsc_entry *e = &r->entries[i];
+		const struct vg_resource *res = NULL;
+		if (!e->fail_count)
+			continue;
+		for (size_t k = 0; k < cib->n_resources && !res; k++)
+			if (cib->resources[k].id && !strcmp(cib->resources[k].id, e->rsc))
+				res = &cib->resources[k];
+		if (!res)
+			continue;
+		const char *ft = vg_nvsets_get(&res->meta, "failure-timeout");
+		if (!ft)
+			ft = vg_nvsets_get(&cib->rsc_defaults, "failure-timeout");
+		uint64_t ms = 0;
+		if (!ft || vg_duration_parse(ft, &ms) || !ms)
+			continue;
+		int64_t at = e->last_failure + (int64_t)((ms + 999) / 1000);
+		if (at > now && (!next || at < next))
+			next = at;
+	}
+	return next;
 }
 
 static bool nodes_ready(struct crmd_core *c, const struct crmd_node_state *st, size_t n,
@@ -446,8 +488,16 @@ void tr_on_timer(struct crmd_core *c)
 		goto free_cib;
 	}
 	if (tr->n_actions)
-		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions", r->pe_seq,
-			 tr->n_actions);
+		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions (kicked at %" PRIu64
+			 " ms, computed at %" PRIu64 " ms)", r->pe_seq, tr->n_actions, r->kick_ms,
+			 c->env.now_ms(c->env.ctx));
+	int64_t expiry = next_expiry(c, cib, now);
+	if (expiry && expiry != r->recheck_at) {
+		core_log(c, LOG_INFO, "a failure expires in %" PRId64 " s (failure-timeout): "
+			 "the policy runs again then", expiry - now);
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_RECHECK, (uint64_t)(expiry - now + 1) * 1000u);
+	}
+	r->recheck_at = expiry;
 	for (size_t i = 0; i < tr->n_actions; i++) {
 		const struct pol_action *a = &tr->actions[i];
 		if (a->n_after || (a->resource && rsc_flight(c, a->resource)))
@@ -461,7 +511,7 @@ void tr_on_timer(struct crmd_core *c)
 		case POL_OP_FENCE:
 			break;  /* fence_from_transition() below */
 		case POL_OP_START: {
-			const char *here = restart_node(c, tr, a->resource);
+			const char *here = restart_node(c, tr, a->resource, a->node);
 			if (here && strcmp(here, a->node))
 				core_log(c, LOG_INFO, "start %s on %s, not %s: the second half of "
 					 "its recovery in place", a->resource, here, a->node);
@@ -499,6 +549,12 @@ free_diags:
 	vg_diags_clear(&d);
 free_states:
 	crmd_node_states_free(st, n);
+}
+
+void tr_on_recheck_timer(struct crmd_core *c)
+{
+	c->rsc->recheck_at = 0;
+	tr_kick(c);
 }
 
 void tr_on_actions_timer(struct crmd_core *c)

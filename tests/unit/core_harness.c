@@ -40,6 +40,7 @@ struct hnode {
 	struct crmd_core *core;
 	char *disk;
 	uint64_t disk_term;     /* the commit term stored with it */
+	uint64_t write_delay_ms; /* extra time a write takes (default 0) */
 	struct reply *replies;
 	char **logs;
 	size_t n_logs;
@@ -231,7 +232,7 @@ static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t le
 			uint64_t term)
 {
 	struct hnode *n = ctx;
-	struct item *it = new_item(n->h, n->idx, 1);
+	struct item *it = new_item(n->h, n->idx, 1 + n->write_delay_ms);
 	it->is_write = true;
 	it->write_data = strndup(xml, len);
 	it->write_term = term;
@@ -360,6 +361,11 @@ void h_shutdown(struct harness *h, int node, uint64_t timeout_ms)
 	ev.shutdown.timeout_ms = timeout_ms;
 	if (h->nodes[node].core)
 		crmd_core_handle(h->nodes[node].core, &ev);
+}
+
+void h_set_write_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->nodes[node].write_delay_ms = ms;
 }
 
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
