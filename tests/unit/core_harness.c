@@ -55,6 +55,7 @@ struct harness {
 	uint32_t next_pid;
 	uint64_t next_client;
 	uint64_t quorum_delay_ms;
+	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
 	struct item *queue;
 	/* Per partition label: the daemons in the group, in join order. */
 	struct vg_member procs[MAX_NODES + 1][MAX_NODES];
@@ -304,7 +305,8 @@ static void announce_ring(struct harness *h, int part)
 	for (size_t i = 0; i < h->n_procs[part]; i++) {
 		int node = (int)h->procs[part][i].nodeid;
 		queue_ring(h, node, h->part_ring[part]);
-		queue_quorum(h, node, h->part_ring[part], h->quorum_delay_ms);
+		queue_quorum(h, node, h->part_ring[part],
+			     h->quorum_delay_ms + h->node_quorum_delay_ms[node]);
 	}
 }
 
@@ -366,6 +368,11 @@ void h_shutdown(struct harness *h, int node, uint64_t timeout_ms)
 void h_set_write_delay(struct harness *h, int node, uint64_t ms)
 {
 	h->nodes[node].write_delay_ms = ms;
+}
+
+void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->node_quorum_delay_ms[node] = ms;
 }
 
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
