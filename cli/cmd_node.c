@@ -17,9 +17,9 @@ static void usage(FILE *out)
 		     "  list [--output-as text|json]   every node: name, id, state\n"
 		     "  standby [NODE] [--wait [--timeout S]]  move resources away (default: this node)\n"
 		     "  online [NODE]                  take resources again\n"
+		     "  maintenance on|off [NODE] [--wait [--timeout S]]  leave its resources alone\n"
 		     "  fence NODE [--action reboot|off] [--wait [--timeout S]]  fence it through the DC\n"
-		     "  confirm NODE [--yes]           an administrator says NODE is off\n"
-		     "  maintenance on|off [NODE] [--wait [--timeout S]]  leave its resources alone\n");
+		     "  confirm NODE [--yes]           an administrator says NODE is off\n");
 }
 
 static int node_list(int argc, char **argv)

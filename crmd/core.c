@@ -234,7 +234,7 @@ static bool member_usable(struct crmd_core *c, const struct vg_member *m)
 /* The DC is the oldest member of the seniority list still present.  The list
  * only ever loses members (leaves) between rounds, so a DC keeps its role while
  * it stays, and the survivors of a DC's departure all move to the same next. */
-static void compute_dc_candidate(struct crmd_core *c)
+static void compute_dc(struct crmd_core *c)
 {
 	c->dc = (struct vg_member){ 0 };
 	if (c->round_active && !c->round_primary)
@@ -246,26 +246,6 @@ static void compute_dc_candidate(struct crmd_core *c)
 			c->dc = c->seniority[i];
 			return;
 		}
-}
-
-/* Who reported to the DC (status reports, probes) is forgotten when the DC
- * candidate changes or a round closes: points of the group stream, the same
- * for every member.  Not when the DC starts to act (its quorum notice is a
- * local event): another member's report for it may already have been
- * delivered, and forgetting it then would make the DC wait for it forever. */
-static void reset_reports(struct crmd_core *c)
-{
-	for (size_t i = 0; i < c->n_members; i++)
-		c->members[i].reported = false;
-	rsc_forget_probes(c);
-	c->reports_for = c->dc;
-}
-
-static void compute_dc(struct crmd_core *c)
-{
-	compute_dc_candidate(c);
-	if (member_cmp(&c->dc, &c->reports_for))
-		reset_reports(c);
 }
 
 uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
@@ -291,9 +271,22 @@ static bool self_is_dc(const struct crmd_core *c)
 	return crmd_core_dc(c) && core_is_self(c, &c->dc);
 }
 
-/* Reports this node to the DC, which rebuilds its status from reports. */
+/* Reports this node to the DC, which rebuilds its status from reports.
+ *
+ * What was collected (reports, probes) is thrown away only when the DC
+ * candidate changed or a round closed (report_dc cleared): those happen at
+ * the same place of the group stream on every member, so no report sent after
+ * them can arrive before.  The DC's ability to act also flips with quorum, a
+ * local event: resetting then would lose the reports of members whose quorum
+ * came first (their report delivered before the DC's own quorum notice), and
+ * those members would stay "pending" for ever. */
 static void report_to_dc(struct crmd_core *c)
 {
+	bool reset = member_cmp(&c->dc, &c->report_dc) != 0;
+	c->report_dc = c->dc;
+	if (reset)
+		for (size_t i = 0; i < c->n_members; i++)
+			c->members[i].reported = false;
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	struct vg_msg_status_report r = { .name = c->local_name };
@@ -301,7 +294,7 @@ static void report_to_dc(struct crmd_core *c)
 	size_t len;
 	if (!vg_msg_status_report_encode(&r, c->local_nodeid, ++c->send_seq, &buf, &len))
 		core_send(c, buf, len);
-	rsc_report_due(c);
+	rsc_report_due(c, reset);
 }
 
 static void note_dc(struct crmd_core *c)
@@ -445,7 +438,7 @@ static void close_round(struct crmd_core *c)
 	config_persist_latest(c);
 	config_round_closed(c);
 	fence_round_closed(c);
-	reset_reports(c);       /* joiners: everybody reports again */
+	c->report_dc = (struct vg_member){ 0 }; /* joiners: everybody reports afresh */
 	if (crmd_core_dc(c) == c->dc_logged)
 		report_to_dc(c); /* same DC: it still needs to hear from joiners */
 	note_dc(c);

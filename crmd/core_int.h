@@ -98,7 +98,7 @@ struct crmd_core {
 	 * act; a vigild that starts alone waits for its peer (core_may_change()). */
 	bool pair_synced;
 	struct vg_member dc;    /* DC candidate; nodeid 0: none */
-	struct vg_member reports_for; /* the candidate reports were last reset for */
+	struct vg_member report_dc; /* the DC the reports and probes were collected for */
 	uint32_t dc_logged;     /* last DC logged as acting */
 
 	/* Sync round. */
@@ -205,9 +205,9 @@ void client_reply_ok(struct crmd_core *c, uint64_t client_id, const char *messag
 /* core_rsc.c */
 int rsc_init(struct crmd_core *c);
 void rsc_free(struct crmd_core *c);
-/* This node's report is due (DC changed, round closed): probe and report. */
-void rsc_forget_probes(struct crmd_core *c);
-void rsc_report_due(struct crmd_core *c);
+/* This node's report is due (DC changed, round closed): probe and report.
+ * @reset: forget every node's probe (a new DC, a round), not only this one's. */
+void rsc_report_due(struct crmd_core *c, bool reset);
 void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);

@@ -249,15 +249,11 @@ static void send_history(struct crmd_core *c)
 	rsc_send(c, o);
 }
 
-/* Everybody reports again: a new DC rebuilds (core.c decides when: points
- * of the group stream only). */
-void rsc_forget_probes(struct crmd_core *c)
+void rsc_report_due(struct crmd_core *c, bool reset)
 {
-	R(c)->n_probed = 0;
-}
-
-void rsc_report_due(struct crmd_core *c)
-{
+	struct crmd_rsc *r = R(c);
+	if (reset)
+		r->n_probed = 0; /* everybody reports again: a new DC rebuilds */
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	if (core_is_self(c, &c->dc))
@@ -482,7 +478,7 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 	switch (ev->hv_event.kind) {
 	case CRMD_HV_EV_UP:
 		core_log(c, LOG_NOTICE, "hypervisor up: probing");
-		rsc_report_due(c);
+		rsc_report_due(c, true);
 		return;
 	case CRMD_HV_EV_DOWN:
 		core_log(c, LOG_WARNING, "hypervisor down: this node cannot run VMs meanwhile");

@@ -101,37 +101,34 @@ static void sb_op(struct sbuf *b, const char *rsc, const char *suffix, const cha
 		  rsc, suffix, rsc, op, interval_ms, op, rc, call, rc, interval_ms, when, node);
 }
 
-static bool rsc_in_config(const struct vg_cib *cib, const char *id)
+static const struct crmd_doc_resource *sum_rsc(const struct crmd_doc_summary *sum, const char *id)
 {
-	for (size_t i = 0; i < cib->n_resources; i++)
-		if (cib->resources[i].id && !strcmp(cib->resources[i].id, id))
-			return true;
-	return false;
+	for (size_t i = 0; sum && i < sum->n_resources; i++)
+		if (sum->resources[i].id && !strcmp(sum->resources[i].id, id))
+			return &sum->resources[i];
+	return NULL;
+}
+
+static bool rsc_in_config(const struct crmd_doc_summary *sum, const char *id)
+{
+	return sum_rsc(sum, id) != NULL;
 }
 
 /* The interval of @rsc's recurring monitor (0: none configured). */
-static uint64_t monitor_interval_ms(const struct vg_cib *cib, const char *id)
+static uint64_t monitor_interval_ms(const struct crmd_doc_summary *sum, const char *id)
 {
-	for (size_t i = 0; i < cib->n_resources; i++) {
-		const struct vg_resource *res = &cib->resources[i];
-		if (!res->id || strcmp(res->id, id))
-			continue;
-		for (size_t k = 0; k < res->n_ops; k++)
-			if (res->ops[k].name && !strcmp(res->ops[k].name, "monitor") &&
-			    res->ops[k].interval_ms)
-				return res->ops[k].interval_ms;
-	}
-	return 0;
+	const struct crmd_doc_resource *r = sum_rsc(sum, id);
+	return r ? r->monitor_ms : 0;
 }
 
 /* The key Pacemaker gives a failure: the failed operation and its interval
  * (a failure seen between monitors, by a lifecycle event, counts as the
  * recurring monitor's, as it would have found it). */
-static uint64_t fail_interval_ms(const struct vg_cib *cib, const struct rsc_entry *e)
+static uint64_t fail_interval_ms(const struct crmd_doc_summary *sum, const struct rsc_entry *e)
 {
 	if (e->fail_op && strcmp(e->fail_op, "monitor") && strcmp(e->fail_op, "event"))
 		return 0;
-	uint64_t ms = monitor_interval_ms(cib, e->rsc);
+	uint64_t ms = monitor_interval_ms(sum, e->rsc);
 	return ms ? ms : 10000;
 }
 
@@ -146,13 +143,13 @@ static const char *fail_op_name(const struct rsc_entry *e)
  * sees a failed *running* resource and recovers it in place (stickiness
  * holds) until migration-threshold, instead of a stopped one to place
  * anywhere. */
-static void entry_ops(struct sbuf *b, const struct vg_cib *cib, const struct rsc_entry *e,
-		      const char *node)
+static void entry_ops(struct sbuf *b, const struct crmd_doc_summary *sum,
+		      const struct rsc_entry *e, const char *node)
 {
 	bool running = !strcmp(e->state, "running") || !strcmp(e->state, "paused");
 	if (e->fail_call) {
 		const char *fop = fail_op_name(e);
-		uint64_t ivl = fail_interval_ms(cib, e);
+		uint64_t ivl = fail_interval_ms(sum, e);
 		bool fail_last = e->call <= e->fail_call;
 		if (fail_last && !strcmp(fop, "monitor") && e->run_call &&
 		    e->run_call < e->fail_call)
@@ -171,7 +168,7 @@ static void entry_ops(struct sbuf *b, const struct vg_cib *cib, const struct rsc
 }
 
 /* The status section from the resource table, for the nodes of Corosync's list. */
-static void build_status(struct crmd_core *c, const struct vg_cib *cfg, struct sbuf *b,
+static void build_status(struct crmd_core *c, const struct crmd_doc_summary *cfg, struct sbuf *b,
 			 const struct crmd_node_state *st, size_t n)
 {
 	struct crmd_rsc *r = c->rsc;
@@ -436,8 +433,13 @@ void tr_on_timer(struct crmd_core *c)
 	r->waiting_logged = false;
 
 	struct vg_diags d = { 0 };
-	struct vg_cib *cfg = NULL;
-	if (vg_cib_read_memory(c->cfg, c->cfg_len, &cfg, &d))
+	/* What the status needs of the configuration (ids, monitor intervals)
+	 * comes from the summary kept with it: reading the document with its
+	 * schema costs ~10 ms, and the policy input is read once below anyway. */
+	if (!c->summary && c->cfg)
+		crmd_doc_summarize(c->cfg, c->cfg_len, &c->summary);
+	const struct crmd_doc_summary *cfg = c->summary;
+	if (!cfg)
 		goto free_diags;
 	/* The configuration ends with "</cib>", maybe after an empty status. */
 	const char *end = NULL;
@@ -549,7 +551,6 @@ free_cib:
 free_buf:
 	free(b.p);
 free_cfg:
-	vg_cib_free(cfg);
 free_diags:
 	vg_diags_clear(&d);
 free_states:

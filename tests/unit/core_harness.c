@@ -65,6 +65,7 @@ struct harness {
 	bool all_seen;          /* wait_for_all: every node was in one partition */
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
+	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
 	h_fence_fn fence_fn;    /* the simulated fence devices; NULL: none */
 	void *fence_data;
 };
@@ -378,6 +379,11 @@ void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
 {
 	h->quorum_delay_ms = ms;
+}
+
+void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->node_quorum_delay_ms[node] = ms;
 }
 
 void h_daemon_start(struct harness *h, int node)
