@@ -55,7 +55,6 @@ struct harness {
 	uint32_t next_pid;
 	uint64_t next_client;
 	uint64_t quorum_delay_ms;
-	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
 	struct item *queue;
 	/* Per partition label: the daemons in the group, in join order. */
 	struct vg_member procs[MAX_NODES + 1][MAX_NODES];
@@ -369,11 +368,6 @@ void h_shutdown(struct harness *h, int node, uint64_t timeout_ms)
 void h_set_write_delay(struct harness *h, int node, uint64_t ms)
 {
 	h->nodes[node].write_delay_ms = ms;
-}
-
-void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
-{
-	h->node_quorum_delay_ms[node] = ms;
 }
 
 void h_set_quorum_delay(struct harness *h, uint64_t ms)

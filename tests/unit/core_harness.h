@@ -54,8 +54,6 @@ void h_set_two_node(struct harness *h);
 /** Asks node's vigild to stop cleanly (CRMD_EV_SHUTDOWN); the test calls
  *  h_daemon_stop() once crmd_core_shutdown_done() says so. */
 void h_shutdown(struct harness *h, int node, uint64_t timeout_ms);
-/** Delays one node's quorum notifications by @ms more. */
-void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms);
 /** Delays quorum notifications by @ms after each ring (default 0). */
 void h_set_quorum_delay(struct harness *h, uint64_t ms);
 /** Makes the node's disk writes take @ms longer (default 0). */
