@@ -136,28 +136,41 @@ static void flight_done(struct crmd_core *c, uint64_t call)
 		}
 }
 
-static bool node_probed(const struct crmd_rsc *r, uint32_t nodeid)
+static bool same_member(const struct vg_member *a, const struct vg_member *b)
 {
-	for (size_t i = 0; i < r->n_probed; i++)
-		if (r->probed[i] == nodeid)
-			return true;
-	return false;
+	return a->nodeid == b->nodeid && a->pid == b->pid;
+}
+
+/* A probe counts while its sender is in the group and it was made for the
+ * DC this member believes in. */
+static bool probe_counts(const struct crmd_core *c, const struct rsc_probed *p)
+{
+	const struct member *m = core_member((struct crmd_core *)c, p->by.nodeid, p->by.pid);
+	return m && !m->bad && same_member(&p->dc, &c->dc);
 }
 
 bool rsc_node_probed(const struct crmd_core *c, uint32_t nodeid)
 {
-	return node_probed(R(c), nodeid);
+	const struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_probed; i++)
+		if (r->probed[i].nodeid == nodeid && probe_counts(c, &r->probed[i]))
+			return true;
+	return false;
 }
 
-static void mark_probed(struct crmd_rsc *r, uint32_t nodeid)
+static void mark_probed(struct crmd_rsc *r, const struct vg_member *by, const struct vg_member *dc)
 {
-	if (node_probed(r, nodeid))
-		return;
-	uint32_t *v = realloc(r->probed, (r->n_probed + 1) * sizeof(*v));
+	for (size_t i = 0; i < r->n_probed; i++)
+		if (r->probed[i].nodeid == by->nodeid) {
+			r->probed[i].by = *by;
+			r->probed[i].dc = *dc;
+			return;
+		}
+	struct rsc_probed *v = realloc(r->probed, (r->n_probed + 1) * sizeof(*v));
 	if (!v)
 		return;
 	r->probed = v;
-	v[r->n_probed++] = nodeid;
+	v[r->n_probed++] = (struct rsc_probed){ by->nodeid, *by, *dc };
 }
 
 /* ---- sending ---- */
@@ -496,6 +509,9 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 			r->probe_retry_ms = 0;
 		}
 		json_object_object_add(o, "k", json_object_new_string("probe"));
+		/* The DC this report is for (see rsc_node_probed()). */
+		json_object_object_add(o, "dc", json_object_new_int64(c->dc.nodeid));
+		json_object_object_add(o, "dp", json_object_new_int64(c->dc.pid));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
 		for (size_t k = 0; k < ev->hv_done.n_domains; k++) {
@@ -611,8 +627,9 @@ static void note_running(struct rsc_entry *e)
 	}
 }
 
-static void apply_probe(struct crmd_core *c, uint32_t nodeid, json_object *o)
+static void apply_probe(struct crmd_core *c, const struct vg_member *from, json_object *o)
 {
+	uint32_t nodeid = from->nodeid;
 	struct crmd_rsc *r = R(c);
 	json_object *d;
 	if (jint(o, "rc", 0) != 0 || !json_object_object_get_ex(o, "d", &d) ||
@@ -652,7 +669,8 @@ static void apply_probe(struct crmd_core *c, uint32_t nodeid, json_object *o)
 			e->changed = now;
 		}
 	}
-	mark_probed(r, nodeid);
+	struct vg_member dc = { (uint32_t)jint(o, "dc", 0), (uint32_t)jint(o, "dp", 0) };
+	mark_probed(r, from, &dc);
 }
 
 static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
@@ -1009,7 +1027,7 @@ void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, 
 	if (!k)
 		;
 	else if (!strcmp(k, "probe"))
-		apply_probe(c, from->id.nodeid, o);
+		apply_probe(c, &from->id, o);
 	else if (!strcmp(k, "upd"))
 		apply_update(c, from->id.nodeid, o);
 	else if (!strcmp(k, "do"))

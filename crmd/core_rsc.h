@@ -77,7 +77,10 @@ struct crmd_rsc {
 	int last_probe_rc;      /* this node's last probe: 0, or -errno (hypervisor down) */
 	uint64_t probe_retry_ms; /* a failed probe is tried again then (0: not) */
 	uint32_t probe_backoff_ms;
-	uint32_t *probed;       /* nodes that reported a probe since the last reset */
+	/* Nodes that reported a probe, by whom and for which DC: a probe counts
+	 * for the DC it names (the prober's DC candidate when it sent it), so a
+	 * probe that arrives before the DC learned its quorum still counts. */
+	struct rsc_probed { uint32_t nodeid; struct vg_member by, dc; } *probed;
 	size_t n_probed;
 	uint64_t call_seq;      /* table order */
 	uint64_t call_seq_dc;   /* highest action call id seen */

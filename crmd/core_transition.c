@@ -443,6 +443,11 @@ static bool nodes_ready(struct crmd_core *c, const struct crmd_node_state *st, s
 			snprintf(why, why_len, "node %s is up but its vigild is not", st[i].uname);
 			return false;
 		}
+		/* Its resources count only once it joined (reported). */
+		if (strcmp(st[i].join, "member")) {
+			snprintf(why, why_len, "waiting for node %s to report", st[i].uname);
+			return false;
+		}
 		if (!rsc_node_probed(c, st[i].nodeid)) {
 			snprintf(why, why_len, "waiting for the probe of node %s", st[i].uname);
 			return false;
