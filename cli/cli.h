@@ -36,6 +36,13 @@ int cli_cmd_simulate(int argc, char **argv);
 /* `vigil status [--output-as text|json|xml]` (cmd_status.c) */
 int cli_cmd_status(int argc, char **argv);
 
+/* `vigil fence history|list` (cmd_fence.c) */
+int cli_cmd_fence(int argc, char **argv);
+/* `vigil node fence NODE [--wait]`, `vigil node confirm NODE [--yes]`
+ * (cmd_fence.c); argv[0] is the verb. */
+int cli_node_fence(int argc, char **argv);
+int cli_node_confirm(int argc, char **argv);
+
 /* `vigil node list|standby|online` (cmd_node.c) */
 int cli_cmd_node(int argc, char **argv);
 
@@ -44,6 +51,8 @@ int cli_cmd_resource(int argc, char **argv);
 /* `vigil node standby|online [NODE] [--wait [--timeout S]]` (cmd_resource.c);
  * argv[0] is the verb. */
 int cli_node_standby(int argc, char **argv, bool on);
+/* `vigil node maintenance on|off [NODE]` (in cmd_resource.c). */
+int cli_node_maintenance(int argc, char **argv);
 
 /* `vigil configure show|load|property` (cmd_configure.c) */
 int cli_configure_show(int argc, char **argv);

@@ -1,5 +1,5 @@
-/* cmd_node.c - `vigil node VERB`: list (more verbs, such as standby, come with
- * the issues that implement them). */
+/* cmd_node.c - `vigil node VERB`: list here; standby, online and maintenance
+ * are configuration changes, in cmd_resource.c with the resource verbs. */
 #include "config.h"
 
 #include <getopt.h>
@@ -16,7 +16,10 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: vigil node VERB\n"
 		     "  list [--output-as text|json]   every node: name, id, state\n"
 		     "  standby [NODE] [--wait [--timeout S]]  move resources away (default: this node)\n"
-		     "  online [NODE]                  take resources again\n");
+		     "  online [NODE]                  take resources again\n"
+		     "  maintenance on|off [NODE] [--wait [--timeout S]]  leave its resources alone\n"
+		     "  fence NODE [--action reboot|off] [--wait [--timeout S]]  fence it through the DC\n"
+		     "  confirm NODE [--yes]           an administrator says NODE is off\n");
 }
 
 static int node_list(int argc, char **argv)
@@ -80,8 +83,14 @@ int cli_cmd_node(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "list"))
 		return node_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fence"))
+		return cli_node_fence(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "confirm"))
+		return cli_node_confirm(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "standby") || !strcmp(argv[1], "online"))
 		return cli_node_standby(argc - 1, argv + 1, !strcmp(argv[1], "standby"));
+	if (!strcmp(argv[1], "maintenance"))
+		return cli_node_maintenance(argc - 1, argv + 1);
 	fprintf(stderr, "vigil node: unknown verb '%s' (see 'vigil node --help')\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

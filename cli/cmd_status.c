@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <libxml/tree.h>
@@ -41,6 +42,9 @@ static json_object *array_of(json_object *o, const char *key)
 static void print_text(json_object *st)
 {
 	json_object *nodes = array_of(st, "nodes"), *rscs = array_of(st, "resources");
+	json_object *warn = array_of(st, "warnings");
+	for (size_t i = 0; warn && i < json_object_array_length(warn); i++)
+		printf("WARNING: %s\n", json_object_get_string(json_object_array_get_idx(warn, i)));
 	printf("Cluster name: %s\n", str_of(st, "cluster_name", "?"));
 	printf("Quorum: %s\n", bool_of(st, "quorate") ? "yes" : "no (changes are refused)");
 	printf("DC: %s\n", str_of(st, "dc", "none"));
@@ -51,16 +55,64 @@ static void print_text(json_object *st)
 	for (size_t i = 0; i < nn; i++) {
 		json_object *n = json_object_array_get_idx(nodes, i), *id;
 		long long nid = json_object_object_get_ex(n, "id", &id) ? json_object_get_int64(id) : 0;
-		printf("  %-16s %4lld  %s%s\n", str_of(n, "name", "?"), nid, str_of(n, "state", "?"),
-		       bool_of(n, "dc") ? " (DC)" : "");
+		printf("  %-16s %4lld  %s%s%s%s\n", str_of(n, "name", "?"), nid, str_of(n, "state", "?"),
+		       bool_of(n, "dc") ? " (DC)" : "", str_of(n, "fencing_reason", NULL) ? ": " : "",
+		       str_of(n, "fencing_reason", ""));
+	}
+	bool fencing_title = false;
+	for (size_t i = 0; i < nn; i++) {
+		json_object *n = json_object_array_get_idx(nodes, i), *l;
+		if (!json_object_object_get_ex(n, "last_fencing", &l))
+			continue;
+		if (!fencing_title)
+			printf("\nLast fencing:\n");
+		fencing_title = true;
+		json_object *v;
+		long long ms = json_object_object_get_ex(l, "finished_ms", &v) ?
+				       (long long)json_object_get_int64(v) : 0;
+		if (!ms)
+			ms = json_object_object_get_ex(l, "requested_ms", &v) ?
+				     (long long)json_object_get_int64(v) : 0;
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		char when[32] = "?";
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("  %-16s %s %s at %s by %s (%s)%s%s\n", str_of(n, "name", "?"),
+		       str_of(l, "action", "?"), str_of(l, "state", "?"), when,
+		       str_of(l, "executor", "?"), str_of(l, "device", "-"),
+		       str_of(l, "reason", NULL) ? ": " : "", str_of(l, "reason", ""));
 	}
 	size_t nr = rscs ? json_object_array_length(rscs) : 0;
 	printf("\nResources (%zu):\n", nr);
 	for (size_t i = 0; i < nr; i++) {
 		json_object *r = json_object_array_get_idx(rscs, i);
-		printf("  %-16s %-32s %s%s%s\n", str_of(r, "id", "?"), str_of(r, "agent", ""),
+		json_object *m;
+		bool unmanaged = json_object_object_get_ex(r, "managed", &m) && !json_object_get_boolean(m);
+		printf("  %-16s %-32s %s%s%s%s\n", str_of(r, "id", "?"), str_of(r, "agent", ""),
 		       str_of(r, "state", "?"), str_of(r, "node", NULL) ? " on " : "",
-		       str_of(r, "node", ""));
+		       str_of(r, "node", ""), unmanaged ? bool_of(r, "maintenance") ?
+		       " (maintenance)" : " (unmanaged)" : "");
+	}
+	/* Like crm_mon's "Failed Resource Actions": what failed, where, why. */
+	size_t shown = 0;
+	for (size_t i = 0; rscs && i < json_object_array_length(rscs); i++) {
+		json_object *r = json_object_array_get_idx(rscs, i);
+		json_object *f = array_of(r, "failures");
+		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
+			json_object *e = json_object_array_get_idx(f, k), *x;
+			if (!shown++)
+				printf("\nFailed resource actions:\n");
+			const char *msg = str_of(e, "message", "");
+			printf("  %s %s on %s: rc %d%s%s%s, fail-count %s, %lld s ago\n",
+			       str_of(r, "id", "?"), str_of(e, "op", "?"), str_of(e, "node", "?"),
+			       json_object_object_get_ex(e, "rc", &x) ? json_object_get_int(x) : 0,
+			       msg[0] ? " '" : "", msg, msg[0] ? "'" : "",
+			       json_object_object_get_ex(e, "fail_count", &x) ?
+			       json_object_get_string(x) : "?",
+			       json_object_object_get_ex(e, "age_s", &x) ?
+			       (long long)json_object_get_int64(x) : 0);
+		}
 	}
 }
 
@@ -99,6 +151,25 @@ static void print_xml(json_object *st)
 		xmlSetProp(e, BAD_CAST "state", BAD_CAST str_of(r, "state", ""));
 		if (str_of(r, "node", NULL))
 			xmlSetProp(e, BAD_CAST "node", BAD_CAST str_of(r, "node", ""));
+		json_object *m;
+		if (json_object_object_get_ex(r, "managed", &m))
+			xmlSetProp(e, BAD_CAST "managed",
+				   BAD_CAST(json_object_get_boolean(m) ? "true" : "false"));
+		json_object *f = array_of(r, "failures");
+		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
+			json_object *fo = json_object_array_get_idx(f, k), *x;
+			xmlNodePtr fe = xmlNewChild(e, NULL, BAD_CAST "failure", NULL);
+			xmlSetProp(fe, BAD_CAST "node", BAD_CAST str_of(fo, "node", ""));
+			xmlSetProp(fe, BAD_CAST "op", BAD_CAST str_of(fo, "op", ""));
+			xmlSetProp(fe, BAD_CAST "fail-count", BAD_CAST(
+				json_object_object_get_ex(fo, "fail_count", &x) ?
+				json_object_get_string(x) : ""));
+			char rcb[16];
+			snprintf(rcb, sizeof(rcb), "%d", json_object_object_get_ex(fo, "rc", &x) ?
+				 json_object_get_int(x) : 0);
+			xmlSetProp(fe, BAD_CAST "rc", BAD_CAST rcb);
+			xmlSetProp(fe, BAD_CAST "message", BAD_CAST str_of(fo, "message", ""));
+		}
 	}
 	xmlChar *out = NULL;
 	int len = 0;

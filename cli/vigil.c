@@ -14,7 +14,8 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "status", cli_cmd_status, "the cluster: quorum, DC, nodes, resources" },
-	{ "node", cli_cmd_node, "list the nodes, standby and online" },
+	{ "node", cli_cmd_node, "list the nodes, standby and online, fence and confirm" },
+	{ "fence", cli_cmd_fence, "fencing history, and the devices that may fence a node" },
 	{ "resource", cli_cmd_resource, "start, stop, move, migrate, clear, locate resources" },
 	{ "configure", cli_cmd_configure, "verify, show and change the cluster configuration" },
 	{ "simulate", cli_cmd_simulate, "compute what the cluster would do with a document (offline)" },

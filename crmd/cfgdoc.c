@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -606,6 +607,35 @@ static void add_primitive(struct crmd_doc_summary *s, xmlNodePtr p)
 	free(prov);
 	free(type);
 	r->target_role = nvsets_get(p, "meta_attributes", "target-role");
+	char *managed = nvsets_get(p, "meta_attributes", "is-managed");
+	r->unmanaged = managed && (!strcasecmp(managed, "false") || !strcasecmp(managed, "off") ||
+				   !strcasecmp(managed, "no") || !strcasecmp(managed, "n") ||
+				   !strcmp(managed, "0"));
+	free(managed);
+	r->maintenance = nvsets_true(p, "meta_attributes", "maintenance");
+	/* The first enabled recurring monitor (the safety net vigild runs). */
+	for (xmlNodePtr ops = p->children; ops; ops = ops->next) {
+		if (ops->type != XML_ELEMENT_NODE || xmlStrcmp(ops->name, BAD_CAST "operations"))
+			continue;
+		for (xmlNodePtr op = ops->children; op && !r->monitor_ms; op = op->next) {
+			if (op->type != XML_ELEMENT_NODE || xmlStrcmp(op->name, BAD_CAST "op") ||
+			    !attr_eq(op, "name", "monitor"))
+				continue;
+			char *ivl = attr(op, "interval"), *tmo = attr(op, "timeout");
+			char *en = attr(op, "enabled");
+			uint64_t ms = 0, t = 0;
+			bool off = en && (!strcasecmp(en, "false") || !strcasecmp(en, "no") ||
+					  !strcasecmp(en, "off") || !strcmp(en, "0"));
+			if (!off && ivl && !vg_duration_parse(ivl, &ms) && ms) {
+				r->monitor_ms = ms;
+				if (tmo && !vg_duration_parse(tmo, &t))
+					r->monitor_timeout_ms = t;
+			}
+			free(ivl);
+			free(tmo);
+			free(en);
+		}
+	}
 }
 
 int crmd_doc_summarize(const char *xml, size_t len, struct crmd_doc_summary **ret_summary)

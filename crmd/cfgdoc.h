@@ -66,6 +66,10 @@ struct crmd_doc_resource {
 	char *id;
 	char *agent;            /* "ocf:heartbeat:VirtualDomain", "stonith:fence_x" */
 	char *target_role;      /* NULL when not set */
+	bool unmanaged;         /* meta is-managed=false */
+	bool maintenance;       /* meta maintenance=true */
+	uint64_t monitor_ms;    /* interval of its recurring monitor op (0: none) */
+	uint64_t monitor_timeout_ms; /* that op's timeout (0: not given) */
 };
 
 struct crmd_doc_summary {

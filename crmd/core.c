@@ -101,24 +101,14 @@ bool core_quorate_now(const struct crmd_core *c)
 	return core_quorum_known(c) && qmap_get(c, c->ring_seq, &q) && q;
 }
 
-/*
- * Changes need more than Corosync's quorum: a majority of the cluster's nodes
- * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
- * a change confirmed by every vigild of such a view could then live on a
- * minority of the disks, and a later group of other vigilds, with older copies
- * and Corosync's quorum too, would never see it.  With a majority of vigilds,
- * every acknowledged change is on a majority of disks, and every group that
- * may change the configuration includes one of them.  A two-node cluster
- * (Corosync's two_node) makes do with one.
- */
-bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+/* Nodes of the cluster, and nodes with a vigild in the view. */
+static size_t cluster_nodes(const struct crmd_core *c)
 {
-	if (!core_quorate_now(c)) {
-		if (why)
-			snprintf(why, why_len, "no quorum");
-		return false;
-	}
-	size_t total = c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+	return c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
+}
+
+static size_t daemon_nodes(const struct crmd_core *c)
+{
 	size_t daemons = 0;
 	for (size_t i = 0; i < c->n_members; i++) {
 		if (c->members[i].bad)
@@ -128,14 +118,39 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
 		daemons += !seen;
 	}
-	/* A two-node cluster (Corosync's two_node) makes do with one vigild, but
-	 * only one that synchronized with the other node's since it started: a
-	 * vigild that starts alone cannot know whether the other acknowledged
-	 * changes while it was away (a stale lone vigild must not act; like
-	 * Corosync's wait_for_all, one level up). */
-	if (daemons * 2 > total || (total == 2 && daemons == 1 && nq_peer_seen(c)))
+	return daemons;
+}
+
+/*
+ * Changes need more than Corosync's quorum: a majority of the cluster's nodes
+ * must run a vigild in this view.  Corosync counts nodes whose vigild is down;
+ * a change confirmed by every vigild of such a view could then live on a
+ * minority of the disks, and a later group of other vigilds, with older copies
+ * and Corosync's quorum too, would never see it.  With a majority of vigilds,
+ * every acknowledged change is on a majority of disks, and every group that
+ * may change the configuration includes one of them.
+ *
+ * A two-node cluster (Corosync's two_node) has no majority of one: a vigild
+ * alone may act only as the survivor, when this process was synced together
+ * with the other vigild and has been since (pair_synced).  A vigild that
+ * starts alone may hold a stale copy (the other may have acknowledged changes
+ * alone after it stopped), so it waits for the other, as Corosync's
+ * wait_for_all does for nodes.
+ */
+bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
+{
+	if (!core_quorate_now(c)) {
+		if (why)
+			snprintf(why, why_len, "no quorum");
+		return false;
+	}
+	size_t total = cluster_nodes(c), daemons = daemon_nodes(c);
+	if (daemons * 2 > total || (total == 2 && daemons == 1 && c->pair_synced))
 		return true;
-	if (why)
+	if (why && total == 2 && daemons == 1)
+		snprintf(why, why_len, "no quorum of vigild: alone of two, not synced with the "
+			 "other since it started");
+	else if (why)
 		snprintf(why, why_len, "no quorum of vigild: only %zu of %zu nodes run it", daemons,
 			 total);
 	return false;
@@ -146,8 +161,11 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
  * partitions merge, so it is frozen while a round runs. */
 static void update_primary(struct crmd_core *c)
 {
-	if (!c->round_active && c->synced && core_quorum_known(c))
+	if (!c->round_active && c->synced && core_quorum_known(c)) {
+		if (cluster_nodes(c) == 2 && daemon_nodes(c) == 2 && core_quorate_now(c))
+			c->pair_synced = true;
 		c->primary = core_may_change(c, NULL, 0);
+	}
 }
 
 /* ---- names and node bookkeeping ---- */
@@ -254,8 +272,10 @@ static void compute_dc(struct crmd_core *c)
 {
 	struct vg_member before = c->dc;
 	choose_dc(c);
-	if (member_cmp(&before, &c->dc))
+	if (member_cmp(&before, &c->dc)) {
 		forget_reports(c);
+		c->report_dc = c->dc;
+	}
 }
 
 uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
@@ -281,9 +301,22 @@ static bool self_is_dc(const struct crmd_core *c)
 	return crmd_core_dc(c) && core_is_self(c, &c->dc);
 }
 
-/* Reports this node to the DC, which rebuilds its status from reports. */
+/* Reports this node to the DC, which rebuilds its status from reports.
+ *
+ * What was collected (reports, probes) is thrown away only when the DC
+ * candidate changed or a round closed (report_dc cleared): those happen at
+ * the same place of the group stream on every member, so no report sent after
+ * them can arrive before.  The DC's ability to act also flips with quorum, a
+ * local event: resetting then would lose the reports of members whose quorum
+ * came first (their report delivered before the DC's own quorum notice), and
+ * those members would stay "pending" for ever. */
 static void report_to_dc(struct crmd_core *c)
 {
+	bool reset = member_cmp(&c->dc, &c->report_dc) != 0;
+	c->report_dc = c->dc;
+	if (reset)
+		for (size_t i = 0; i < c->n_members; i++)
+			c->members[i].reported = false;
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	struct vg_msg_status_report r = { .name = c->local_name };
@@ -291,7 +324,7 @@ static void report_to_dc(struct crmd_core *c)
 	size_t len;
 	if (!vg_msg_status_report_encode(&r, c->local_nodeid, ++c->send_seq, &buf, &len))
 		core_send(c, buf, len);
-	rsc_report_due(c);
+	rsc_report_due(c, reset);
 }
 
 static void note_dc(struct crmd_core *c)
@@ -431,10 +464,12 @@ static void close_round(struct crmd_core *c)
 		 ":%" PRIu32 ", DC candidate %s", c->n_members, c->cfg_ver.admin_epoch,
 		 c->cfg_ver.epoch, c->cfg_ver.num_updates,
 		 c->dc.nodeid ? who(c, c->dc.nodeid, b) : "none");
+	config_restamp(c);
 	config_persist_latest(c);
 	config_round_closed(c);
 	forget_reports(c); /* everybody reports again after a round */
 	fence_round_closed(c);
+	c->report_dc = (struct vg_member){ 0 }; /* joiners: everybody reports afresh */
 	if (crmd_core_dc(c) == c->dc_logged)
 		report_to_dc(c); /* same DC: it still needs to hear from joiners */
 	note_dc(c);
@@ -621,6 +656,7 @@ static void on_full(struct crmd_core *c, struct member *from, struct vg_msg_conf
 			 f->version.epoch, f->version.num_updates, who(c, from->id.nodeid, b),
 			 c->cfg_ver.admin_epoch, c->cfg_ver.epoch, c->cfg_ver.num_updates);
 		config_install(c, norm, norm_len, "state transfer");
+		config_transferred(c);
 	}
 	c->cfg_term = c->winner_term;
 	free(norm);
@@ -900,6 +936,7 @@ static void on_ring(struct crmd_core *c, uint64_t seq, const uint32_t *nodeids, 
 		c->env.timer_arm(c->env.ctx, CRMD_TIMER_QUORUM, QUORUM_OVERDUE_MS);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	core_status_changed(c);
 }
@@ -1021,6 +1058,7 @@ static void on_quorum(struct crmd_core *c, uint64_t seq, bool quorate, bool no_p
 		c->env.timer_cancel(c->env.ctx, CRMD_TIMER_QUORUM);
 	}
 	update_primary(c);
+	config_restamp(c);
 	note_dc(c);
 	config_check_requests(c);
 }
@@ -1203,6 +1241,8 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 			break;
 		case CRMD_TIMER_TRANSITION: tr_on_timer(c); break;
 		case CRMD_TIMER_ACTIONS: tr_on_actions_timer(c); break;
+		case CRMD_TIMER_MONITOR: rsc_on_monitor_timer(c); break;
+		case CRMD_TIMER_RECHECK: tr_on_recheck_timer(c); break;
 		case CRMD_TIMER_SHUTDOWN: nq_on_timer(c); break;
 		case CRMD_TIMER_FENCE: fence_on_timer(c); break;
 		case CRMD_TIMER_COUNT: break;

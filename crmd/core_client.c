@@ -198,6 +198,9 @@ static void reply_status(struct crmd_core *c, uint64_t client_id)
 		if (r->target_role)
 			json_object_object_add(ro, "target_role",
 					       json_object_new_string(r->target_role));
+		json_object_object_add(ro, "managed", json_object_new_boolean(!r->unmanaged &&
+									       !r->maintenance));
+		json_object_object_add(ro, "maintenance", json_object_new_boolean(r->maintenance));
 		json_object_object_add(ro, "failures", rsc_failures_json(c, r->id ? r->id : ""));
 		json_object_array_add(rscs, ro);
 	}
@@ -347,8 +350,9 @@ static void rsc_cleanup_request(struct crmd_core *c, uint64_t client_id, json_ob
 		return;
 	}
 	char msg[300];
-	snprintf(msg, sizeof(msg), "%s of %s on %s", probe ? "cleaned up" : "fail count deleted",
-		 rsc && *rsc ? rsc : "every resource", node && *node ? node : "every node");
+	snprintf(msg, sizeof(msg), "%s of %s on %s %s", probe ? "failures" : "fail count",
+		 rsc && *rsc ? rsc : "every resource", node && *node ? node : "every node",
+		 probe ? "cleaned up (probing again)" : "deleted");
 	client_reply_ok(c, client_id, msg);
 }
 

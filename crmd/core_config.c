@@ -6,9 +6,21 @@
  * Why the requester waits for every member's CONFIRM and not just for its own
  * delivery: a member cut off at the wrong moment may deliver a message that the
  * others never see (Corosync delivers in "agreed", not "safe", order).  A change
- * that every member of a quorate view confirmed in that view is on disk on every
- * member of the quorate partition, so no later merge can lose it: the merge
- * keeps the configuration of the quorate side (core.c, sync_better()).
+ * is acknowledged when every member of the current view, which may change the
+ * configuration, confirmed a document that contains it, stored with the
+ * current ring's commit term.  Then it is on a majority of the disks with the
+ * highest term any partition can have had so far, and every later sync round
+ * that may change the configuration ranks it (or a descendant) first (core.c,
+ * config_better()).
+ *
+ * Why the current ring's term and not the term the change was applied in
+ * (K6): both sides of a cut can apply their own in-flight changes in the old
+ * ring R, so two different documents carry term R.  The majority's, confirmed
+ * later in its new ring, would lose a merge against a minority's that is a
+ * version ahead.  So a partition that may change the configuration first gives
+ * its document the term of its own ring (config_restamp(), like the no-op
+ * entry a new Raft leader commits), and a confirm counts only with that term
+ * and only for the exact document (its CRC), not for any of the same version.
  */
 #include "config.h"
 
@@ -23,6 +35,13 @@
 
 /* How often a change refused during a sync round is sent again. */
 #define MAX_RESENDS 20
+/* How long the requester waits for every member's confirm once the change
+ * applied (a write takes milliseconds; a ring change adds a re-stamp).  A
+ * member silent for longer (a stuck disk, a frozen process) is named to the
+ * client, which gets "timeout": the change is applied but not acknowledged.
+ * The member is not dropped from the count: see doc/daemon.md, "A silent
+ * member". */
+#define CONFIRM_TIMEOUT_MS 10000
 
 static const char *op_name(uint32_t op)
 {
@@ -39,7 +58,7 @@ void request_free(struct request *r)
 	if (!r)
 		return;
 	vg_msg_config_change_clear(&r->change);
-	free(r->need);
+	free(r->lineage);
 	free(r);
 }
 
@@ -149,7 +168,49 @@ void config_on_persisted(struct crmd_core *c, uint64_t write_id, int rc)
 	config_persist_latest(c);
 }
 
+/*
+ * The configuration belongs to this ring now.  Called when this member may
+ * have become able to change the configuration (quorum of a new ring known,
+ * a sync round closed): it is synced, no round runs, and the view may change
+ * the configuration, exactly when a change could apply.  Every member of the
+ * partition holds the same document at that point (they delivered the same
+ * stream, and a round leaves them all with its winner), so this is a change
+ * that changes nothing but the term, as a new Raft leader's no-op entry.  The
+ * document is written again with the new term and confirmed: requests in
+ * flight are acknowledged only once every member did that (see above).
+ */
+void config_restamp(struct crmd_core *c)
+{
+	if (!c->synced || c->round_active || !c->cfg || !c->have_ring ||
+	    c->cfg_term >= c->ring_seq || !core_quorum_known(c) || !core_may_change(c, NULL, 0))
+		return;
+	core_log(c, LOG_INFO, "configuration %" PRIu32 ":%" PRIu32 ":%" PRIu32 " now has the term "
+		 "of ring %" PRIu64 " (was %" PRIu64 ")", c->cfg_ver.admin_epoch, c->cfg_ver.epoch,
+		 c->cfg_ver.num_updates, c->ring_seq, c->cfg_term);
+	c->cfg_term = c->ring_seq;
+	config_persist_latest(c);
+}
+
 /* ---- requests ---- */
+
+static bool in_lineage(const struct request *r, uint32_t crc)
+{
+	for (size_t i = 0; i < r->n_lineage; i++)
+		if (r->lineage[i] == crc)
+			return true;
+	return false;
+}
+
+static void lineage_add(struct request *r, uint32_t crc)
+{
+	if (in_lineage(r, crc))
+		return;
+	uint32_t *grown = realloc(r->lineage, (r->n_lineage + 1) * sizeof(*grown));
+	if (!grown)
+		return; /* it then waits for a document it knows, or times out */
+	r->lineage = grown;
+	r->lineage[r->n_lineage++] = crc;
+}
 
 static int send_change(struct crmd_core *c, struct request *r)
 {
@@ -200,10 +261,35 @@ void config_round_closed(struct crmd_core *c)
 		if (send_change(c, r))
 			r->state = REQ_BUSY; /* the timer answers it */
 	}
+	/* Requesters count confirms of the current view's members: one whose
+	 * disk already holds the round's document (a daemon that restarted)
+	 * writes nothing, so it says so. */
+	if (!c->write_inflight && c->has_written && !vg_cfg_version_cmp(&c->written, &c->cfg_ver) &&
+	    c->written_crc == c->cfg_crc && c->written_term == c->cfg_term)
+		send_confirm(c, &c->written, c->written_crc, c->written_term, 0);
+	config_check_requests(c);
 }
 
-/* Complete what can be completed: every member of the view that was there
- * when the change applied (and is still there) confirmed it on disk. */
+void config_transferred(struct crmd_core *c)
+{
+	struct request *r = c->requests;
+	while (r) {
+		struct request *next = r->next;
+		if (r->state == REQ_CONFIRMING && !in_lineage(r, c->cfg_crc)) {
+			client_reply_error(c, r->client_id, -EAGAIN, "no-quorum", NULL,
+					   "configuration %" PRIu32 ":%" PRIu32 ":%" PRIu32 " was applied "
+					   "here, but the cluster kept another partition's configuration "
+					   "(%" PRIu32 ":%" PRIu32 ":%" PRIu32 "); the change may be lost",
+					   r->target.admin_epoch, r->target.epoch, r->target.num_updates,
+					   c->cfg_ver.admin_epoch, c->cfg_ver.epoch, c->cfg_ver.num_updates);
+			request_done(c, r);
+		}
+		r = next;
+	}
+}
+
+/* Complete what can be completed: every member of the current view confirmed a
+ * document containing the change, with this ring's term. */
 void config_check_requests(struct crmd_core *c)
 {
 	struct request *r = c->requests;
@@ -225,18 +311,25 @@ void config_check_requests(struct crmd_core *c)
 			r = next;
 			continue;
 		}
+		if (c->round_active) {
+			r = next; /* the round may replace the document */
+			continue;
+		}
 		bool waiting = false;
 		const struct member *failed = NULL;
-		for (size_t i = 0; i < r->n_need; i++) {
-			const struct member *m = core_member(c, r->need[i].nodeid, r->need[i].pid);
-			if (!m || m->bad)
-				continue; /* left: the view no longer includes it */
-			if (!m->has_confirmed || vg_cfg_version_cmp(&m->confirmed, &r->target) < 0) {
+		size_t stored = 0;
+		for (size_t i = 0; i < c->n_members; i++) {
+			const struct member *m = &c->members[i];
+			if (m->bad)
+				continue;
+			if (!m->has_confirmed || m->confirmed_term != c->ring_seq ||
+			    !in_lineage(r, m->confirmed_crc)) {
 				waiting = true;
 				continue;
 			}
 			if (m->confirm_rc)
 				failed = m;
+			stored++;
 		}
 		if (failed) {
 			const char *n = core_node_name(c, failed->id.nodeid);
@@ -247,7 +340,7 @@ void config_check_requests(struct crmd_core *c)
 		} else if (!waiting) {
 			char msg[96];
 			snprintf(msg, sizeof(msg), "configuration %s stored on %zu members", ver,
-				 r->n_need);
+				 stored);
 			core_log(c, LOG_NOTICE, "change %" PRIu64 " acknowledged: %s", r->id, msg);
 			client_reply_ok(c, r->client_id, msg);
 			request_done(c, r);
@@ -262,12 +355,35 @@ void config_on_timer(struct crmd_core *c)
 	struct request *r = c->requests;
 	while (r) {
 		struct request *next = r->next;
-		if (r->deadline_ms <= now) {
+		if (r->deadline_ms <= now && r->state == REQ_CONFIRMING) {
+			char silent[160] = "";
+			size_t o = 0;
+			for (size_t i = 0; i < c->n_members && o < sizeof(silent); i++) {
+				const struct member *m = &c->members[i];
+				if (m->bad || (m->has_confirmed && m->confirmed_term == c->ring_seq &&
+					       in_lineage(r, m->confirmed_crc)))
+					continue;
+				const char *n = core_node_name(c, m->id.nodeid);
+				int k = n ? snprintf(silent + o, sizeof(silent) - o, "%s%s", o ? ", " : "", n)
+					  : snprintf(silent + o, sizeof(silent) - o, "%snode %" PRIu32,
+						     o ? ", " : "", m->id.nodeid);
+				o += k > 0 ? (size_t)k : 0;
+			}
+			core_log(c, LOG_WARNING, "change %" PRIu64 " (configuration %" PRIu32 ":%" PRIu32
+				 ":%" PRIu32 ") not confirmed in time by: %s", r->id,
+				 r->target.admin_epoch, r->target.epoch, r->target.num_updates,
+				 o ? silent : "(view changing)");
+			client_reply_error(c, r->client_id, -ETIMEDOUT, "timeout", NULL,
+					   "configuration %" PRIu32 ":%" PRIu32 ":%" PRIu32 " is applied "
+					   "but not acknowledged: not confirmed on disk in time by %s; "
+					   "it may be lost", r->target.admin_epoch, r->target.epoch,
+					   r->target.num_updates, o ? silent : "the members");
+			request_unlink(c, r);
+			request_free(r);
+		} else if (r->deadline_ms <= now) {
 			client_reply_error(c, r->client_id, -ETIMEDOUT, "timeout", NULL,
 					   "the change did not complete in time (%s); it may still "
-					   "apply", r->state == REQ_CONFIRMING ?
-					   "waiting for members to store it" :
-					   r->state == REQ_BUSY ? "the cluster is synchronizing" :
+					   "apply", r->state == REQ_BUSY ? "the cluster is synchronizing" :
 					   "waiting for the group");
 			request_unlink(c, r);
 			request_free(r);
@@ -381,20 +497,27 @@ void config_on_change(struct crmd_core *c, struct member *from,
 		/* The commit term: this change was applied in the ring it was
 		 * delivered in (held events keep ring_seq in step), which is
 		 * quorate with a majority of vigilds, or it would be refused. */
-		if (!config_install(c, xml, len, what))
+		if (!config_install(c, xml, len, what)) {
 			c->cfg_term = c->ring_seq;
+			for (struct request *q = c->requests; q; q = q->next)
+				if (q->state == REQ_CONFIRMING)
+					lineage_add(q, c->cfg_crc);
+		}
 		free(xml);
 		config_persist_latest(c);
 		core_status_changed(c);
 		if (r) {
 			r->state = REQ_CONFIRMING;
 			r->target = c->cfg_ver;
-			free(r->need);
-			r->n_need = 0;
-			r->need = calloc(c->n_members ? c->n_members : 1, sizeof(*r->need));
-			for (size_t i = 0; r->need && i < c->n_members; i++)
-				if (!c->members[i].bad)
-					r->need[r->n_need++] = c->members[i].id;
+			uint64_t bound = c->env.now_ms(c->env.ctx) + CONFIRM_TIMEOUT_MS;
+			if (bound < r->deadline_ms) {
+				r->deadline_ms = bound;
+				arm_request_timer(c);
+			}
+			free(r->lineage);
+			r->lineage = NULL;
+			r->n_lineage = 0;
+			lineage_add(r, c->cfg_crc);
 			config_check_requests(c);
 		}
 		vg_diags_clear(&d);
@@ -441,6 +564,8 @@ void config_on_confirm(struct crmd_core *c, struct member *from,
 {
 	from->has_confirmed = true;
 	from->confirmed = m->version;
+	from->confirmed_crc = m->config_crc;
+	from->confirmed_term = m->term;
 	from->confirm_rc = m->rc;
 	config_check_requests(c);
 }

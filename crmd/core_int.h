@@ -20,7 +20,9 @@ struct member {
 	bool reported;          /* sent a status report since the DC last changed */
 	char *name;             /* from its report */
 	bool has_confirmed;
-	struct vg_cfg_version confirmed; /* last version it confirmed on disk */
+	struct vg_cfg_version confirmed; /* last document it confirmed on disk: */
+	uint32_t confirmed_crc; /* its version, CRC and commit term */
+	uint64_t confirmed_term;
 	int confirm_rc;         /* result of that write */
 };
 
@@ -58,8 +60,11 @@ struct request {
 	uint64_t deadline_ms;
 	struct vg_msg_config_change change; /* owns xml, name, value */
 	struct vg_cfg_version target;
-	struct vg_member *need;
-	size_t n_need;
+	/* CRCs of the documents that contain the change: the one it made and
+	 * those this member applied on top of it since (the same on every member
+	 * of the view: one stream).  A confirm counts when it names one of them. */
+	uint32_t *lineage;
+	size_t n_lineage;
 	unsigned resends;
 };
 
@@ -94,7 +99,12 @@ struct crmd_core {
 	size_t n_seniority;
 	bool synced;            /* holds the group's configuration */
 	bool primary;           /* was synced in a quorate ring (frozen in rounds) */
+	/* Two-node clusters: this process was synced together with the other
+	 * node's vigild (in a quorate ring), so alone it is the survivor and may
+	 * act; a vigild that starts alone waits for its peer (core_may_change()). */
+	bool pair_synced;
 	struct vg_member dc;    /* DC candidate; nodeid 0: none */
+	struct vg_member report_dc; /* the DC the reports and probes were collected for */
 	uint32_t dc_logged;     /* last DC logged as acting */
 
 	/* Sync round. */
@@ -181,6 +191,11 @@ void config_persist_latest(struct crmd_core *c);
 /* Installs a configuration (normalized text) as the current one. */
 int config_install(struct crmd_core *c, const char *xml, size_t len, const char *why);
 void config_round_closed(struct crmd_core *c);
+/* A state transfer replaced the configuration (a sync round's winner). */
+void config_transferred(struct crmd_core *c);
+/* Gives the configuration the current ring's term when this partition may
+ * change it (see core_config.c); called whenever that may have become true. */
+void config_restamp(struct crmd_core *c);
 void config_check_requests(struct crmd_core *c);
 void config_on_timer(struct crmd_core *c);
 void config_client_gone(struct crmd_core *c, uint64_t client_id);
@@ -197,10 +212,11 @@ void client_reply_ok(struct crmd_core *c, uint64_t client_id, const char *messag
 /* core_rsc.c */
 int rsc_init(struct crmd_core *c);
 void rsc_free(struct crmd_core *c);
-/* This node's report is due (DC changed, round closed): probe and report. */
-void rsc_report_due(struct crmd_core *c);
-/* The DC candidate changed or a round closed (group events only): every
- * node probes and reports again, so the probes heard so far are forgotten. */
+/* This node's report is due (DC changed, round closed): probe and report.
+ * @reset: forget every node's probe (a new DC, a round), not only this one's. */
+void rsc_report_due(struct crmd_core *c, bool reset);
+/* The DC candidate changed (a group event): every node probes and reports
+ * again, so the probes heard so far are forgotten. */
 void rsc_forget_probes(struct crmd_core *c);
 void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
@@ -210,6 +226,8 @@ void rsc_after_event(struct crmd_core *c);
 /* Multicasts a cleanup: every member forgets the failures of @rsc (NULL or
  * "": all) on @nodeid (0: all nodes); with @probe those nodes probe again. */
 int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe);
+/* The recurring monitors of this node's running VMs are due. */
+void rsc_on_monitor_timer(struct crmd_core *c);
 /* @rsc's failures as a JSON array for status (new reference). */
 struct json_object *rsc_failures_json(const struct crmd_core *c, const char *rsc);
 
@@ -229,13 +247,11 @@ bool nq_node_shutting_down(const struct crmd_core *c, uint32_t nodeid);
 /* The node's vigild left cleanly after the cluster saw it run none of its
  * VMs: transitions need not wait for it. */
 bool nq_node_drained(const struct crmd_core *c, uint32_t nodeid);
-/* Two-node cluster: this vigild synchronized with the other node's since it
- * started, so it may act alone (see core_may_change()). */
-bool nq_peer_seen(const struct crmd_core *c);
 
 /* core_transition.c */
 void tr_kick(struct crmd_core *c);
 void tr_on_timer(struct crmd_core *c);
 void tr_on_actions_timer(struct crmd_core *c);
+void tr_on_recheck_timer(struct crmd_core *c);
 
 #endif /* VIGIL_CRMD_CORE_INT_H */

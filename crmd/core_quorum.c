@@ -77,7 +77,8 @@ struct crmd_nq {
 	uint64_t views;
 
 	/* This node. */
-	bool peer_seen;         /* two-node: synchronized with the other vigild */
+	bool peer_seen;         /* two-node: said that we met the other vigild (the rule is core.c's pair_synced) */
+	bool alone_logged;
 	struct vg_cfg_version cfg_ver;
 	uint32_t cfg_crc;
 	bool cfg_known;
@@ -232,11 +233,6 @@ bool nq_node_drained(const struct crmd_core *c, uint32_t nodeid)
 	return false;
 }
 
-bool nq_peer_seen(const struct crmd_core *c)
-{
-	return Q(c) && Q(c)->peer_seen;
-}
-
 /* Does the replicated table show anything of the configuration on @nodeid,
  * or an action of the DC for it?  The same answer on every member at the same
  * point of the stream. */
@@ -369,10 +365,6 @@ static void stop_own_vms(struct crmd_core *c, const char *why)
 	struct crmd_rsc *r = c->rsc;
 	if (!c->env.hv_submit)
 		return;
-	if (!q->probe_sent && !rsc_local_busy(c, NULL)) {
-		if (!rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000))
-			q->probe_sent = true;
-	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		const struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid || !state_runs(e->state))
@@ -405,6 +397,11 @@ static void stop_own_vms(struct crmd_core *c, const char *why)
 		core_log(c, rc ? LOG_ERR : LOG_NOTICE, "stopping %s here at %" PRIu64 " ms (%s)%s%s",
 			 done->rsc, c->env.now_ms(c->env.ctx), why, rc ? ": " : "",
 			 rc ? strerror(-rc) : "");
+	}
+	/* After the stops: they are what must be prompt. */
+	if (!q->probe_sent && !rsc_local_busy(c, NULL)) {
+		if (!rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000))
+			q->probe_sent = true;
 	}
 }
 
@@ -452,7 +449,16 @@ static void shutdown_step(struct crmd_core *c)
 		q->self_stopping_logged = true;
 		stop_own_vms(c, "shutdown without a DC");
 	}
+	/* What runs here must be known: a probe since the drain began, unless
+	 * the hypervisor does not answer (then the others' tables, which hold
+	 * this node's earlier reports, judge the "drained" claim). */
 	bool probed = !c->env.hv_submit || rsc_node_probed(c, c->local_nodeid);
+	if (!probed && !q->probe_sent && !rsc_local_busy(c, NULL)) {
+		q->probe_sent = true;
+		rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+	}
+	if (!probed && q->probe_sent && !rsc_local_busy(c, NULL) && c->rsc->last_probe_rc)
+		probed = true;
 	bool idle = probed && !node_busy(c, c->local_nodeid) && !c->rsc->n_local;
 	if (!idle)
 		return;
@@ -499,11 +505,17 @@ void nq_after_event(struct crmd_core *c)
 	if (!q || !c->started)
 		return;
 	refresh_config(c);
-	if (c->n_cluster_nodes == 2 && !q->peer_seen && c->synced && !c->round_active &&
-	    count_daemon_nodes(c) == 2) {
-		q->peer_seen = true;
-		core_log(c, LOG_INFO, "two-node cluster: synchronized with the other node's vigild; "
-			 "this one may act alone from now on");
+	if (c->n_cluster_nodes == 2 && !q->peer_seen && c->synced && !c->round_active) {
+		if (count_daemon_nodes(c) == 2) {
+			q->peer_seen = true;
+			core_log(c, LOG_INFO, "two-node cluster: synchronized with the other node's "
+				 "vigild; this one may act alone from now on");
+		} else if (!q->alone_logged && core_quorate_now(c)) {
+			q->alone_logged = true;
+			core_log(c, LOG_WARNING, "two-node cluster: this vigild started without the "
+				 "other node's; it does not act before they meet (the other may hold "
+				 "newer changes)");
+		}
 	}
 	quorum_step(c);
 	shutdown_step(c);

@@ -242,8 +242,11 @@ void rsc_forget_probes(struct crmd_core *c)
 		R(c)->n_probed = 0; /* everybody reports again: a new DC rebuilds */
 }
 
-void rsc_report_due(struct crmd_core *c)
+void rsc_report_due(struct crmd_core *c, bool reset)
 {
+	struct crmd_rsc *r = R(c);
+	if (reset)
+		r->n_probed = 0; /* everybody reports again: a new DC rebuilds */
 	if (!crmd_core_dc(c) || !c->synced || c->round_active)
 		return;
 	if (core_is_self(c, &c->dc))
@@ -264,6 +267,8 @@ int rsc_local_call(struct crmd_core *c, enum crmd_hv_op op, const char *rsc, uin
 	int rc = submit(c, &a, rsc, probe);
 	if (!rc && probe)
 		r->probe_inflight = true;
+	else if (probe)
+		r->last_probe_rc = rc;
 	return rc;
 }
 
@@ -288,6 +293,125 @@ static const char *op_name(enum crmd_hv_op op)
 	return "unknown";
 }
 
+/* ---- node side: the recurring monitor ---- */
+
+#define MONITOR_TICK_MS 1000u
+#define MONITOR_DEFAULT_TIMEOUT_MS 20000u
+
+static bool running_state(const char *st)
+{
+	return !strcmp(st, "running") || !strcmp(st, "paused");
+}
+
+static const struct crmd_doc_resource *summary_rsc(struct crmd_core *c, const char *id)
+{
+	if (!c->summary && c->cfg)
+		crmd_doc_summarize(c->cfg, c->cfg_len, &c->summary);
+	for (size_t i = 0; c->summary && i < c->summary->n_resources; i++)
+		if (c->summary->resources[i].id && !strcmp(c->summary->resources[i].id, id))
+			return &c->summary->resources[i];
+	return NULL;
+}
+
+static uint64_t monitor_ms(struct crmd_core *c, const char *rsc)
+{
+	const struct crmd_doc_resource *d = summary_rsc(c, rsc);
+	return d ? d->monitor_ms : 0;
+}
+
+/* Arms the tick while this node runs a VM that has a recurring monitor. */
+static void mon_schedule(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	if (r->mon_armed || !c->env.hv_submit || !c->synced)
+		return;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct rsc_entry *e = &r->entries[i];
+		if (e->nodeid != c->local_nodeid || !running_state(e->state) ||
+		    !monitor_ms(c, e->rsc))
+			continue;
+		r->mon_armed = true;
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_MONITOR, MONITOR_TICK_MS);
+		return;
+	}
+}
+
+/* The safety net behind the lifecycle events: each running VM of this node
+ * with a monitor op is asked for at that op's interval.  Results that agree
+ * with the table are not sent anywhere (no group traffic while all is well). */
+void rsc_on_monitor_timer(struct crmd_core *c)
+{
+	struct crmd_rsc *r = R(c);
+	r->mon_armed = false;
+	if (!c->env.hv_submit)
+		return;
+	uint64_t now = c->env.now_ms(c->env.ctx);
+	for (size_t i = 0; i < r->n_entries; i++) {
+		struct rsc_entry *e = &r->entries[i];
+		if (e->nodeid != c->local_nodeid)
+			continue;
+		uint64_t ms = running_state(e->state) ? monitor_ms(c, e->rsc) : 0;
+		if (!ms) {
+			e->mon_due_ms = 0;
+			continue;
+		}
+		if (e->mon_inflight || rsc_flight(c, e->rsc))
+			continue;
+		if (!e->mon_due_ms) {
+			e->mon_due_ms = now + ms;
+			continue;
+		}
+		if (e->mon_due_ms > now)
+			continue;
+		const struct crmd_doc_resource *d = summary_rsc(c, e->rsc);
+		struct crmd_hv_action a = { .call_id = (1ull << 62) + ++r->local_seq,
+					    .op = CRMD_HV_MONITOR, .rsc_id = e->rsc,
+					    .timeout_ms = d && d->monitor_timeout_ms ?
+							  (uint32_t)d->monitor_timeout_ms :
+							  MONITOR_DEFAULT_TIMEOUT_MS };
+		if (!submit(c, &a, e->rsc, false))
+			e->mon_inflight = true;
+	}
+	mon_schedule(c);
+}
+
+static void on_monitor_done(struct crmd_core *c, const char *rsc, const struct crmd_event *ev)
+{
+	if (!rsc)
+		return;
+	struct rsc_entry *e = rsc_entry(c, c->local_nodeid, rsc, false);
+	if (!e)
+		return;
+	uint64_t now = c->env.now_ms(c->env.ctx);
+	uint64_t ms = monitor_ms(c, rsc);
+	e->mon_inflight = false;
+	e->mon_due_ms = ms ? now + ms : 0;
+	const char *st = ev->hv_done.state ? ev->hv_done.state : "unknown";
+	if (ev->hv_done.rc) {
+		/* The hypervisor could not say (down, timed out): not evidence
+		 * that the VM is gone; a lost connection is handled as such. */
+		core_log(c, LOG_WARNING, "monitor of %s: rc %d (%s)", rsc, ev->hv_done.rc,
+			 ev->hv_done.message ? ev->hv_done.message : "");
+		return;
+	}
+	bool gone = !strcmp(st, "absent") || !strcmp(st, "stopped") || !strcmp(st, "crashed");
+	if (!gone || !running_state(e->state) || rsc_flight(c, rsc))
+		return;
+	core_log(c, LOG_WARNING, "%s failed here (%s, found by the monitor): detected at %" PRIu64
+		 " ms", rsc, st, now);
+	char msg[200];
+	snprintf(msg, sizeof(msg), "monitor: the domain is %s (no lifecycle event)", st);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "k", json_object_new_string("upd"));
+	json_object_object_add(o, "r", json_object_new_string(rsc));
+	json_object_object_add(o, "op", json_object_new_string("monitor"));
+	json_object_object_add(o, "rc", json_object_new_int(7));
+	json_object_object_add(o, "s", json_object_new_string(st));
+	json_object_object_add(o, "fail", json_object_new_boolean(true));
+	json_object_object_add(o, "msg", json_object_new_string(msg));
+	rsc_send(c, o);
+}
+
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 {
 	struct crmd_rsc *r = R(c);
@@ -299,9 +423,15 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 		return;
 	struct rsc_local l = r->local[i];
 	r->local[i] = r->local[--r->n_local];
+	if (!l.probe && l.op == CRMD_HV_MONITOR) {
+		on_monitor_done(c, l.rsc, ev);
+		free(l.rsc);
+		return;
+	}
 	json_object *o = json_object_new_object();
 	if (l.probe) {
 		r->probe_inflight = false;
+		r->last_probe_rc = ev->hv_done.rc;
 		json_object_object_add(o, "k", json_object_new_string("probe"));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
@@ -338,7 +468,9 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 	switch (ev->hv_event.kind) {
 	case CRMD_HV_EV_UP:
 		core_log(c, LOG_NOTICE, "hypervisor up: probing");
-		rsc_report_due(c);
+		/* Only this node's probe is new: on the DC, forgetting the
+		 * others' (a local event) would wait for reports nobody sends. */
+		rsc_report_due(c, false);
 		return;
 	case CRMD_HV_EV_DOWN:
 		core_log(c, LOG_WARNING, "hypervisor down: this node cannot run VMs meanwhile");
@@ -368,6 +500,12 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 	json_object_object_add(o, "rc", json_object_new_int(failure ? 7 : 0));
 	json_object_object_add(o, "s", json_object_new_string(st));
 	json_object_object_add(o, "fail", json_object_new_boolean(failure));
+	if (failure) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "%s (%s) without an action of the cluster", st,
+			 ev->hv_event.detail ? ev->hv_event.detail : "lifecycle event");
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+	}
 	if (failure)
 		core_log(c, LOG_WARNING, "%s failed here (%s, %s): detected at %" PRIu64 " ms",
 			 dom, st, ev->hv_event.detail ? ev->hv_event.detail : "",
@@ -469,8 +607,17 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	uint64_t call = (uint64_t)jint(o, "call", 0);
 	if (call)
 		flight_done(c, call);
+	if (call && core_is_self(c, &c->dc))
+		core_log(c, LOG_INFO, "result of call %" PRIu64 " (%s %s on node %" PRIu32 ": rc %d) "
+			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
 	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
 		fail = true;    /* a failed start (or monitor) */
+	/* The monitor and a lifecycle event may both report one crash: a
+	 * failure of a resource that has not run here since its last failure
+	 * is the same one. */
+	if (fail && !strcmp(op, "monitor") && e->fail_call && e->call <= e->fail_call &&
+	    !running_state(e->state))
+		return;
 	set_str(&e->state, st);
 	set_str(&e->op, op);
 	set_str(&e->message, jstr(o, "msg"));
@@ -740,6 +887,7 @@ void rsc_after_event(struct crmd_core *c)
 	struct crmd_rsc *r = R(c);
 	if (!r)
 		return;
+	mon_schedule(c);
 	/* Actions of nodes whose vigild left can no longer complete. */
 	for (size_t i = 0; i < r->n_flights;) {
 		if (!member_has_node(c, r->flights[i].nodeid)) {

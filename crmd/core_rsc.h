@@ -37,6 +37,9 @@ struct rsc_entry {
 	 * (Pacemaker's Recover): the start goes here too, if the node still
 	 * may run it.  Set by the DC's "do", cleared by the next start. */
 	bool restart_here;
+	/* This node's recurring monitor of it (local entries only). */
+	uint64_t mon_due_ms;
+	bool mon_inflight;
 	bool seen;              /* scratch for probes */
 };
 
@@ -66,6 +69,7 @@ struct crmd_rsc {
 	size_t n_local;
 	uint64_t local_seq;     /* call ids of probes: kept apart from the DC's */
 	bool probe_inflight;
+	int last_probe_rc;      /* this node's last probe: 0, or -errno (hypervisor down) */
 	uint32_t *probed;       /* nodes that reported a probe since the last reset */
 	size_t n_probed;
 	uint64_t call_seq;      /* table order */
@@ -76,9 +80,13 @@ struct crmd_rsc {
 	uint64_t seen_ring;
 	/* DC. */
 	bool tr_armed;
+	uint64_t kick_ms;       /* when the armed computation was asked for */
 	bool actions_armed;
 	uint64_t pe_seq;
 	bool waiting_logged;
+	int64_t recheck_at;     /* seconds: when the recheck timer fires (0: not armed) */
+	/* Node side: the monitor tick is armed. */
+	bool mon_armed;
 };
 
 struct rsc_entry *rsc_entry(struct crmd_core *c, uint32_t nodeid, const char *rsc, bool create);

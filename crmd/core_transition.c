@@ -47,6 +47,7 @@ void tr_kick(struct crmd_core *c)
 	if (!r || r->tr_armed || !acting_dc(c))
 		return;
 	r->tr_armed = true;
+	r->kick_ms = c->env.now_ms(c->env.ctx);
 	c->env.timer_arm(c->env.ctx, CRMD_TIMER_TRANSITION, 0);
 }
 
@@ -100,37 +101,34 @@ static void sb_op(struct sbuf *b, const char *rsc, const char *suffix, const cha
 		  rsc, suffix, rsc, op, interval_ms, op, rc, call, rc, interval_ms, when, node);
 }
 
-static bool rsc_in_config(const struct vg_cib *cib, const char *id)
+static const struct crmd_doc_resource *sum_rsc(const struct crmd_doc_summary *sum, const char *id)
 {
-	for (size_t i = 0; i < cib->n_resources; i++)
-		if (cib->resources[i].id && !strcmp(cib->resources[i].id, id))
-			return true;
-	return false;
+	for (size_t i = 0; sum && i < sum->n_resources; i++)
+		if (sum->resources[i].id && !strcmp(sum->resources[i].id, id))
+			return &sum->resources[i];
+	return NULL;
+}
+
+static bool rsc_in_config(const struct crmd_doc_summary *sum, const char *id)
+{
+	return sum_rsc(sum, id) != NULL;
 }
 
 /* The interval of @rsc's recurring monitor (0: none configured). */
-static uint64_t monitor_interval_ms(const struct vg_cib *cib, const char *id)
+static uint64_t monitor_interval_ms(const struct crmd_doc_summary *sum, const char *id)
 {
-	for (size_t i = 0; i < cib->n_resources; i++) {
-		const struct vg_resource *res = &cib->resources[i];
-		if (!res->id || strcmp(res->id, id))
-			continue;
-		for (size_t k = 0; k < res->n_ops; k++)
-			if (res->ops[k].name && !strcmp(res->ops[k].name, "monitor") &&
-			    res->ops[k].interval_ms)
-				return res->ops[k].interval_ms;
-	}
-	return 0;
+	const struct crmd_doc_resource *r = sum_rsc(sum, id);
+	return r ? r->monitor_ms : 0;
 }
 
 /* The key Pacemaker gives a failure: the failed operation and its interval
  * (a failure seen between monitors, by a lifecycle event, counts as the
  * recurring monitor's, as it would have found it). */
-static uint64_t fail_interval_ms(const struct vg_cib *cib, const struct rsc_entry *e)
+static uint64_t fail_interval_ms(const struct crmd_doc_summary *sum, const struct rsc_entry *e)
 {
 	if (e->fail_op && strcmp(e->fail_op, "monitor") && strcmp(e->fail_op, "event"))
 		return 0;
-	uint64_t ms = monitor_interval_ms(cib, e->rsc);
+	uint64_t ms = monitor_interval_ms(sum, e->rsc);
 	return ms ? ms : 10000;
 }
 
@@ -145,13 +143,13 @@ static const char *fail_op_name(const struct rsc_entry *e)
  * sees a failed *running* resource and recovers it in place (stickiness
  * holds) until migration-threshold, instead of a stopped one to place
  * anywhere. */
-static void entry_ops(struct sbuf *b, const struct vg_cib *cib, const struct rsc_entry *e,
-		      const char *node)
+static void entry_ops(struct sbuf *b, const struct crmd_doc_summary *sum,
+		      const struct rsc_entry *e, const char *node)
 {
 	bool running = !strcmp(e->state, "running") || !strcmp(e->state, "paused");
 	if (e->fail_call) {
 		const char *fop = fail_op_name(e);
-		uint64_t ivl = fail_interval_ms(cib, e);
+		uint64_t ivl = fail_interval_ms(sum, e);
 		bool fail_last = e->call <= e->fail_call;
 		if (fail_last && !strcmp(fop, "monitor") && e->run_call &&
 		    e->run_call < e->fail_call)
@@ -170,7 +168,7 @@ static void entry_ops(struct sbuf *b, const struct vg_cib *cib, const struct rsc
 }
 
 /* The status section from the resource table, for the nodes of Corosync's list. */
-static void build_status(struct crmd_core *c, const struct vg_cib *cfg, struct sbuf *b,
+static void build_status(struct crmd_core *c, const struct crmd_doc_summary *cfg, struct sbuf *b,
 			 const struct crmd_node_state *st, size_t n)
 {
 	struct crmd_rsc *r = c->rsc;
@@ -329,11 +327,13 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 
 /* The start half of a recovery in place (Pacemaker's Recover is stop + start
  * on the same node in one transition; here the stop's result comes first and
- * the next computation, seeing the resource stopped, would place it afresh).
- * The start goes where the stop was, as long as that node may still run it:
- * a final score above -INFINITY there.  Returns the node name or NULL. */
+ * the next computation, seeing the resource stopped, would place it afresh,
+ * without the stickiness it had there).  The start goes where the stop was
+ * as long as that node may run it and scores at least as well as the node
+ * the policy chose (a constraint added since, such as a move, wins).
+ * Returns the node name or NULL. */
 static const char *restart_node(struct crmd_core *c, const struct pol_transition *tr,
-				const char *rsc)
+				const char *rsc, const char *chosen)
 {
 	struct crmd_rsc *r = c->rsc;
 	const char *node = NULL;
@@ -345,13 +345,52 @@ static const char *restart_node(struct crmd_core *c, const struct pol_transition
 	for (size_t p = 0; p < tr->n_placement; p++) {
 		if (strcmp(tr->placement[p].resource, rsc))
 			continue;
-		for (size_t k = 0; k < tr->n_nodes; k++)
+		const int *row = &tr->scores[p * tr->n_nodes];
+		int here = -VG_SCORE_INFINITY, there = -VG_SCORE_INFINITY;
+		const char *name = NULL;
+		for (size_t k = 0; k < tr->n_nodes; k++) {
 			if (!strcmp(tr->nodes[k].name, node) &&
-			    tr->nodes[k].state == POL_NODE_ONLINE &&
-			    tr->scores[p * tr->n_nodes + k] > -VG_SCORE_INFINITY)
-				return tr->nodes[k].name;
+			    tr->nodes[k].state == POL_NODE_ONLINE) {
+				here = row[k];
+				name = tr->nodes[k].name;
+			}
+			if (chosen && !strcmp(tr->nodes[k].name, chosen))
+				there = row[k];
+		}
+		if (name && here > -VG_SCORE_INFINITY && here >= there)
+			return name;
 	}
 	return NULL;
+}
+
+/* The next moment a failure expires (failure-timeout), in seconds of the
+ * core's clock, after @now; 0 when none will.  The policy only forgets a
+ * failure when it runs, so the DC runs it again then. */
+static int64_t next_expiry(struct crmd_core *c, const struct vg_cib *cib, int64_t now)
+{
+	struct crmd_rsc *r = c->rsc;
+	int64_t next = 0;
+	for (size_t i = 0; i < r->n_entries; i++) {
+		const struct rsc_entry *e = &r->entries[i];
+		const struct vg_resource *res = NULL;
+		if (!e->fail_count)
+			continue;
+		for (size_t k = 0; k < cib->n_resources && !res; k++)
+			if (cib->resources[k].id && !strcmp(cib->resources[k].id, e->rsc))
+				res = &cib->resources[k];
+		if (!res)
+			continue;
+		const char *ft = vg_nvsets_get(&res->meta, "failure-timeout");
+		if (!ft)
+			ft = vg_nvsets_get(&cib->rsc_defaults, "failure-timeout");
+		uint64_t ms = 0;
+		if (!ft || vg_duration_parse(ft, &ms) || !ms)
+			continue;
+		int64_t at = e->last_failure + (int64_t)((ms + 999) / 1000);
+		if (at > now && (!next || at < next))
+			next = at;
+	}
+	return next;
 }
 
 static bool nodes_ready(struct crmd_core *c, const struct crmd_node_state *st, size_t n,
@@ -395,8 +434,13 @@ void tr_on_timer(struct crmd_core *c)
 	r->waiting_logged = false;
 
 	struct vg_diags d = { 0 };
-	struct vg_cib *cfg = NULL;
-	if (vg_cib_read_memory(c->cfg, c->cfg_len, &cfg, &d))
+	/* What the status needs of the configuration (ids, monitor intervals)
+	 * comes from the summary kept with it: reading the document with its
+	 * schema costs ~10 ms, and the policy input is read once below anyway. */
+	if (!c->summary && c->cfg)
+		crmd_doc_summarize(c->cfg, c->cfg_len, &c->summary);
+	const struct crmd_doc_summary *cfg = c->summary;
+	if (!cfg)
 		goto free_diags;
 	/* The configuration ends with "</cib>", maybe after an empty status. */
 	const char *end = NULL;
@@ -452,8 +496,16 @@ void tr_on_timer(struct crmd_core *c)
 		goto free_cib;
 	}
 	if (tr->n_actions)
-		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions", r->pe_seq,
-			 tr->n_actions);
+		core_log(c, LOG_INFO, "policy input %" PRIu64 ": %zu actions (kicked at %" PRIu64
+			 " ms, computed at %" PRIu64 " ms)", r->pe_seq, tr->n_actions, r->kick_ms,
+			 c->env.now_ms(c->env.ctx));
+	int64_t expiry = next_expiry(c, cib, now);
+	if (expiry && expiry != r->recheck_at) {
+		core_log(c, LOG_INFO, "a failure expires in %" PRId64 " s (failure-timeout): "
+			 "the policy runs again then", expiry - now);
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_RECHECK, (uint64_t)(expiry - now + 1) * 1000u);
+	}
+	r->recheck_at = expiry;
 	for (size_t i = 0; i < tr->n_actions; i++) {
 		const struct pol_action *a = &tr->actions[i];
 		if (a->n_after || (a->resource && rsc_flight(c, a->resource)))
@@ -467,7 +519,7 @@ void tr_on_timer(struct crmd_core *c)
 		case POL_OP_FENCE:
 			break;  /* fence_from_transition() below */
 		case POL_OP_START: {
-			const char *here = restart_node(c, tr, a->resource);
+			const char *here = restart_node(c, tr, a->resource, a->node);
 			if (here && strcmp(here, a->node))
 				core_log(c, LOG_INFO, "start %s on %s, not %s: the second half of "
 					 "its recovery in place", a->resource, here, a->node);
@@ -500,11 +552,16 @@ free_cib:
 free_buf:
 	free(b.p);
 free_cfg:
-	vg_cib_free(cfg);
 free_diags:
 	vg_diags_clear(&d);
 free_states:
 	crmd_node_states_free(st, n);
+}
+
+void tr_on_recheck_timer(struct crmd_core *c)
+{
+	c->rsc->recheck_at = 0;
+	tr_kick(c);
 }
 
 void tr_on_actions_timer(struct crmd_core *c)

@@ -40,6 +40,8 @@ enum crmd_timer {
 	CRMD_TIMER_QUORUM,       /* quorum of the current ring is overdue */
 	CRMD_TIMER_TRANSITION,   /* the DC's coalesced policy run (core_transition.c) */
 	CRMD_TIMER_ACTIONS,      /* deadlines of actions in flight */
+	CRMD_TIMER_MONITOR,      /* this node's recurring monitors (core_rsc.c) */
+	CRMD_TIMER_RECHECK,      /* the DC: a failure expires (failure-timeout) */
 	CRMD_TIMER_SHUTDOWN,     /* a shutdown's drain reached its limit */
 	CRMD_TIMER_FENCE,        /* the DC's next fencing attempt (core_fence.c) */
 	CRMD_TIMER_COUNT,

@@ -19,9 +19,20 @@
 #include "wire.h"
 
 #define FILE_NAME "cib.xml"
-#define TRAILER_FMT "<!-- vigil-cib crc32=%08" PRIx32 " length=%zu -->\n"
-/* With the commit term (doc/daemon.md); files without one read as term 0. */
-#define TRAILER_TERM_FMT "<!-- vigil-cib crc32=%08" PRIx32 " length=%zu term=%" PRIu64 " -->\n"
+/* The trailer written now: the CRC covers the document and the trailer's own
+ * text before " crc32=", so the term (and the length) cannot change unnoticed. */
+#define TRAILER_HEAD_FMT "<!-- vigil-cib2 term=%" PRIu64 " length=%zu"
+#define TRAILER_TAIL_FMT " crc32=%08" PRIx32 " -->\n"
+/* Read only (files of earlier versions): the CRC covers the document alone;
+ * without term= the term is 0, with it the term is not covered. */
+#define TRAILER_V0_FMT "<!-- vigil-cib crc32=%08" PRIx32 " length=%zu -->\n"
+#define TRAILER_V1_FMT "<!-- vigil-cib crc32=%08" PRIx32 " length=%zu term=%" PRIu64 " -->\n"
+
+/* CRC of the document followed by the trailer's head. */
+static uint32_t trailer_crc(const char *doc, size_t len, const char *head, size_t head_len)
+{
+	return vg_crc32(vg_crc32(0, doc, len), head, head_len);
+}
 
 struct crmd_store {
 	qb_loop_t *loop;
@@ -50,11 +61,18 @@ int crmd_store_format(const char *xml, size_t len, uint64_t term, char **ret_buf
 {
 	/* The trailer starts on a line of its own. */
 	bool nl = len && xml[len - 1] == '\n';
-	char trailer[128];
-	int t = snprintf(trailer, sizeof(trailer), "%s" TRAILER_TERM_FMT, nl ? "" : "\n",
-			 vg_crc32(0, xml, len), len, term);
-	if (t < 0 || (size_t)t >= sizeof(trailer))
+	char trailer[160];
+	size_t off = nl ? 0 : 1;
+	trailer[0] = '\n';
+	int h = snprintf(trailer + off, sizeof(trailer) - off, TRAILER_HEAD_FMT, term, len);
+	if (h < 0 || (size_t)h >= sizeof(trailer) - off)
 		return -EINVAL;
+	uint32_t crc = trailer_crc(xml, len, trailer + off, (size_t)h);
+	int tl = snprintf(trailer + off + (size_t)h, sizeof(trailer) - off - (size_t)h,
+			  TRAILER_TAIL_FMT, crc);
+	if (tl < 0 || (size_t)tl >= sizeof(trailer) - off - (size_t)h)
+		return -EINVAL;
+	int t = (int)(off + (size_t)h + (size_t)tl);
 	char *buf = malloc(len + (size_t)t + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -336,18 +354,29 @@ static const char *check_contents(const char *buf, size_t len, const char **ret_
 		line--;
 	uint32_t crc = 0;
 	size_t dlen = 0;
-	if (sscanf(line, "<!-- vigil-cib crc32=%8" SCNx32 " length=%zu", &crc, &dlen) != 2)
-		return "no vigil trailer line (the file is truncated or was edited)";
 	uint64_t term = 0;
-	char expect[128];
-	int elen;
+	char expect[160];
+	int elen, hlen = 0;
 	uint32_t crc2;
 	size_t dlen2;
-	if (sscanf(line, "<!-- vigil-cib crc32=%8" SCNx32 " length=%zu term=%" SCNu64, &crc2, &dlen2,
-		   &term) == 3)
-		elen = snprintf(expect, sizeof(expect), TRAILER_TERM_FMT, crc, dlen, term);
-	else
-		elen = snprintf(expect, sizeof(expect), TRAILER_FMT, crc, dlen);
+	if (sscanf(line, "<!-- vigil-cib2 term=%" SCNu64 " length=%zu crc32=%8" SCNx32, &term, &dlen,
+		   &crc) == 3) {
+		/* Current format: the CRC covers the head of the line too. */
+		hlen = snprintf(expect, sizeof(expect), TRAILER_HEAD_FMT, term, dlen);
+		elen = hlen < 0 || (size_t)hlen >= sizeof(expect) ? -1 :
+		       snprintf(expect + hlen, sizeof(expect) - (size_t)hlen, TRAILER_TAIL_FMT, crc);
+		if (elen >= 0)
+			elen += hlen;
+	} else if (sscanf(line, "<!-- vigil-cib crc32=%8" SCNx32 " length=%zu", &crc, &dlen) == 2) {
+		/* Written before the term was covered (or existed). */
+		if (sscanf(line, "<!-- vigil-cib crc32=%8" SCNx32 " length=%zu term=%" SCNu64, &crc2,
+			   &dlen2, &term) == 3)
+			elen = snprintf(expect, sizeof(expect), TRAILER_V1_FMT, crc, dlen, term);
+		else
+			elen = snprintf(expect, sizeof(expect), TRAILER_V0_FMT, crc, dlen);
+	} else {
+		return "no vigil trailer line (the file is truncated or was edited)";
+	}
 	if (elen < 0 || (size_t)elen != (size_t)(buf + len - line) ||
 	    memcmp(expect, line, (size_t)elen))
 		return "bad vigil trailer line";
@@ -359,7 +388,7 @@ static const char *check_contents(const char *buf, size_t len, const char **ret_
 		return why;
 	}
 	const char *doc = buf;
-	if (vg_crc32(0, doc, dlen) != crc)
+	if ((hlen ? trailer_crc(doc, dlen, expect, (size_t)hlen) : vg_crc32(0, doc, dlen)) != crc)
 		return "checksum mismatch";
 	struct vg_diags d = { 0 };
 	char *norm = NULL;

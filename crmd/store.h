@@ -3,10 +3,13 @@
  *
  * One file, STATE_DIR/cib.xml: the canonical document (N bytes), then a last
  * line
- *   <!-- vigil-cib crc32=XXXXXXXX length=N term=T -->
- * with the CRC-32 of those N bytes and the document's commit term T (the ring
- * seq of the quorate ring its last change was applied in, doc/daemon.md; a
- * trailer without term=, from before it existed, reads as term 0).  The trailer makes a torn or edited file
+ *   <!-- vigil-cib2 term=T length=N crc32=XXXXXXXX -->
+ * with the document's commit term T (doc/daemon.md) and the CRC-32 of the N
+ * bytes followed by the line's own text up to " crc32=", so that a changed
+ * term is caught like a changed document.  Files of earlier versions still
+ * load: "<!-- vigil-cib crc32=X length=N -->" (term 0) and
+ * "<!-- vigil-cib crc32=X length=N term=T -->" (CRC of the document only);
+ * the next write replaces them.  The trailer makes a torn or edited file
  * detectable while the file stays well-formed XML (a comment may follow the
  * root element, not precede the XML declaration) that crm_verify and people
  * can read.  A write goes to cib.xml.tmp, is fsync'ed, renamed over

@@ -49,6 +49,7 @@ struct options {
 	const char *node_name;
 	bool foreground;
 	int verbose;
+	unsigned shutdown_timeout_s;    /* drain limit on SIGTERM; 0: leave at once */
 	/* Fence agent folders (--fence-agent-dir), searched before /usr/sbin. */
 	const char *agent_dirs[10];     /* + /usr/sbin + NULL */
 	size_t n_agent_dirs;
@@ -67,6 +68,7 @@ struct vigild {
 	bool timer_armed[CRMD_TIMER_COUNT];
 	int exit_code;
 	bool stopping;
+	bool loop_stopped;
 
 	/* DC failover measurement: from the membership callback to the new DC. */
 	bool measuring;
@@ -251,6 +253,11 @@ static void handle(struct vigild *d, const struct crmd_event *ev)
 		return;
 	crmd_core_handle(d->core, ev);
 	watch_dc(d);
+	/* A clean stop waits for the core's drain (doc/daemon.md). */
+	if (d->stopping && !d->loop_stopped && crmd_core_shutdown_done(d->core)) {
+		d->loop_stopped = true;
+		qb_loop_stop(d->loop);
+	}
 }
 
 static void hv_deliver(void *ctx, const struct crmd_event *ev)
@@ -383,13 +390,25 @@ static void on_client_gone(void *ctx, uint64_t client_id)
 	handle(ctx, &ev);
 }
 
+/* The first SIGTERM/SIGINT drains the node (its VMs move away, bounded by
+ * --shutdown-timeout), then leaves the group; a second one leaves at once. */
 static int32_t on_signal(int32_t sig, void *data)
 {
 	struct vigild *d = data;
-	if (!d->stopping)
-		qb_log(LOG_NOTICE, "signal %d: stopping", sig);
+	if (d->stopping || !d->core || !d->opt.shutdown_timeout_s) {
+		qb_log(LOG_NOTICE, "signal %d: stopping%s", sig,
+		       d->stopping ? " now, without waiting for the drain" : "");
+		d->stopping = true;
+		d->loop_stopped = true;
+		qb_loop_stop(d->loop);
+		return 0;
+	}
+	qb_log(LOG_NOTICE, "signal %d: draining this node before stopping (at most %u s; "
+	       "signal again to stop at once)", sig, d->opt.shutdown_timeout_s);
 	d->stopping = true;
-	qb_loop_stop(d->loop);
+	struct crmd_event ev = { .type = CRMD_EV_SHUTDOWN };
+	ev.shutdown.timeout_ms = (uint64_t)d->opt.shutdown_timeout_s * 1000u;
+	handle(d, &ev);
 	return 0;
 }
 
@@ -410,6 +429,9 @@ static void usage(FILE *out)
 		"  -c, --cluster-name N   name shown for the cluster (default: corosync's\n"
 		"                         totem.cluster_name)\n"
 		"  -n, --node-name N      this node's name (default: from corosync's nodelist)\n"
+		"  -t, --shutdown-timeout S  on SIGTERM, drain this node (its VMs move away)\n"
+		"                         for at most S seconds before leaving (default 120;\n"
+		"                         0: leave at once, VMs untouched)\n"
 		"  -a, --fence-agent-dir DIR  look for fence agents in DIR before /usr/sbin\n"
 		"                         (may be given up to 8 times)\n"
 		"  -v, --verbose          log debug messages too\n"
@@ -430,15 +452,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "cluster-name", required_argument, NULL, 'c' },
 		{ "node-name", required_argument, NULL, 'n' },
+		{ "shutdown-timeout", required_argument, NULL, 't' },
 		{ "fence-agent-dir", required_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	*o = (struct options){ .state_dir = "/var/lib/vigil", .run_dir = "/run/vigil" };
+	*o = (struct options){ .state_dir = "/var/lib/vigil", .run_dir = "/run/vigil",
+			       .shutdown_timeout_s = 120 };
 	int c;
-	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:a:vhV", opts, NULL)) != -1) {
+	char *end;
+	unsigned long ul;
+	while ((c = getopt_long(argc, argv, "s:r:l:fc:n:t:a:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->state_dir = optarg; break;
 		case 'r': o->run_dir = optarg; break;
@@ -446,6 +472,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'f': o->foreground = true; break;
 		case 'c': o->cluster_name = optarg; break;
 		case 'n': o->node_name = optarg; break;
+		case 't':
+			errno = 0;
+			ul = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || ul > 86400 || optarg[0] == '-') {
+				fprintf(stderr, "vigild: --shutdown-timeout takes seconds (0-86400)\n");
+				return 2;
+			}
+			o->shutdown_timeout_s = (unsigned)ul;
+			break;
 		case 'a':
 			if (o->n_agent_dirs >= 8 || optarg[0] != '/') {
 				fprintf(stderr, "vigild: --fence-agent-dir takes an absolute path, at "
@@ -625,10 +660,17 @@ int main(int argc, char **argv)
 		goto out_mbr;
 	for (size_t i = 0; i < n_nodes; i++)
 		names[i] = (struct crmd_node_name){ nodes[i].nodeid, nodes[i].name };
+	/* The hypervisor: events and results come back through the loop (none
+	 * reach the core before it exists).  Without an executor the core is
+	 * told this node runs no VMs (no hv_submit). */
+	rc = vigild_exec_new(d.loop, NULL, hv_deliver, &d, &d.hv);
+	if (rc)
+		qb_log(LOG_WARNING, "no hypervisor executor (%s): this node runs no VMs",
+		       strerror(-rc));
 	struct crmd_env env = {
 		.ctx = &d, .now_ms = env_now_ms, .timer_arm = env_timer_arm,
 		.timer_cancel = env_timer_cancel, .group_send = env_send, .persist = env_persist,
-		.reply = env_reply, .log = env_log, .hv_submit = env_hv_submit,
+		.reply = env_reply, .log = env_log, .hv_submit = d.hv ? env_hv_submit : NULL,
 		.save_input = env_save_input, .fence_submit = env_fence_submit,
 		.wall_ms = env_wall_ms,
 	};
@@ -644,13 +686,10 @@ int main(int argc, char **argv)
 	free(names);
 	if (rc) {
 		qb_log(LOG_ERR, "cannot create the core: %s", strerror(-rc));
+		vigild_exec_free(d.hv);
+		d.hv = NULL;
 		goto out_mbr;
 	}
-	/* The hypervisor: events and results come back through the loop. */
-	rc = vigild_exec_new(d.loop, NULL, hv_deliver, &d, &d.hv);
-	if (rc)
-		qb_log(LOG_WARNING, "no hypervisor executor (%s): this node runs no VMs",
-		       strerror(-rc));
 	/* Fencing: agents run as children of this loop. */
 	d.opt.agent_dirs[d.opt.n_agent_dirs] = "/usr/sbin";
 	const char *self_name = d.opt.node_name;

@@ -165,11 +165,14 @@ static void summarize(struct call *c, const struct fen_record *rec)
 		    !strstr(dev, a->device))
 			dl += (size_t)snprintf(dev + dl, sizeof(dev) - dl, "%s%s", dl ? "," : "",
 					       a->device);
+		char lv[24] = "";
+		if (a->level)
+			snprintf(lv, sizeof(lv), " (level %d)", a->level);
 		if (ml < sizeof(msg))
-			ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, "%s%s%s%d %s %s%s%s",
-					       ml ? "; " : "", a->device, a->level ? " level " : "",
-					       a->level, a->action, fen_result_name(a->result),
-					       a->message ? ": " : "", a->message ? a->message : "");
+			ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, "%s%s%s %s %s%s%s",
+					       ml ? "; " : "", a->device, lv, a->action,
+					       fen_result_name(a->result), a->message ? ": " : "",
+					       a->message ? a->message : "");
 	}
 	if (rec->state == FEN_STATE_DONE) {
 		c->rc = 0;
@@ -180,7 +183,9 @@ static void summarize(struct call *c, const struct fen_record *rec)
 			c->rc = -ETIMEDOUT;
 		else
 			c->rc = -EIO;
-		if (rec->reason && ml < sizeof(msg))
+		/* The attempts say why; the record's reason adds something only
+		 * when no agent ran, or the deadline cut one short. */
+		if (rec->reason && (!rec->n_attempts || timed_out) && ml < sizeof(msg))
 			snprintf(msg + ml, sizeof(msg) - ml, "%s%s", ml ? " - " : "", rec->reason);
 	}
 	c->device = dev[0] ? strdup(dev) : NULL;

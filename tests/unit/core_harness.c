@@ -40,6 +40,7 @@ struct hnode {
 	struct crmd_core *core;
 	char *disk;
 	uint64_t disk_term;     /* the commit term stored with it */
+	uint64_t write_delay_ms; /* extra time a write takes (default 0) */
 	struct reply *replies;
 	char **logs;
 	size_t n_logs;
@@ -63,6 +64,7 @@ struct harness {
 	bool all_seen;          /* wait_for_all: every node was in one partition */
 	h_hv_fn hv_fn;          /* the simulated hypervisors; NULL: none */
 	void *hv_data;
+	uint64_t node_quorum_delay_ms[MAX_NODES + 1];
 	h_fence_fn fence_fn;    /* the simulated fence devices; NULL: none */
 	void *fence_data;
 };
@@ -231,7 +233,7 @@ static void env_persist(void *ctx, uint64_t write_id, const char *xml, size_t le
 			uint64_t term)
 {
 	struct hnode *n = ctx;
-	struct item *it = new_item(n->h, n->idx, 1);
+	struct item *it = new_item(n->h, n->idx, 1 + n->write_delay_ms);
 	it->is_write = true;
 	it->write_data = strndup(xml, len);
 	it->write_term = term;
@@ -303,7 +305,8 @@ static void announce_ring(struct harness *h, int part)
 	for (size_t i = 0; i < h->n_procs[part]; i++) {
 		int node = (int)h->procs[part][i].nodeid;
 		queue_ring(h, node, h->part_ring[part]);
-		queue_quorum(h, node, h->part_ring[part], h->quorum_delay_ms);
+		queue_quorum(h, node, h->part_ring[part],
+			     h->quorum_delay_ms + h->node_quorum_delay_ms[node]);
 	}
 }
 
@@ -362,9 +365,19 @@ void h_shutdown(struct harness *h, int node, uint64_t timeout_ms)
 		crmd_core_handle(h->nodes[node].core, &ev);
 }
 
+void h_set_write_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->nodes[node].write_delay_ms = ms;
+}
+
 void h_set_quorum_delay(struct harness *h, uint64_t ms)
 {
 	h->quorum_delay_ms = ms;
+}
+
+void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms)
+{
+	h->node_quorum_delay_ms[node] = ms;
 }
 
 void h_daemon_start(struct harness *h, int node)

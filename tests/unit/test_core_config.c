@@ -4,6 +4,7 @@
  * group messages changing nothing. */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,6 +104,86 @@ static void test_change_acked_when_on_every_disk(void **state)
 		assert_epoch(h, n, 1);
 	assert_same_config(h, 1, 2);
 	assert_same_config(h, 1, 3);
+	h_free(h);
+}
+
+/* K6: a confirm counts only for the exact document (CRC) with the current
+ * ring's term.  Members forge confirms of the right version with another CRC,
+ * and of the right document with an older term: the requester must still wait
+ * until every disk holds the change. */
+static void test_confirm_names_the_document(void **state)
+{
+	struct harness *h = boot_cluster(3);
+	h_set_write_delay(h, 1, 200);
+	h_set_write_delay(h, 3, 200);
+	char *req = property_req("stonith-enabled", "false");
+	uint64_t id = h_request(h, 2, req);
+	free(req);
+	for (int i = 0; i < 1000 && crmd_core_config_version(h_core(h, 2)).epoch != 1; i++)
+		h_step(h, 1);
+	assert_int_equal(crmd_core_config_version(h_core(h, 2)).epoch, 1);
+	size_t len;
+	const char *xml = crmd_core_config_xml(h_core(h, 2), &len);
+	uint32_t crc = vg_crc32(0, xml, len);
+	uint64_t term = crmd_core_config_term(h_core(h, 2));
+	assert_true(term > 0);
+	assert_true(h_disk(h, 1) == NULL || !strstr(h_disk(h, 1), "stonith-enabled"));
+	for (int n = 1; n <= 3; n += 2) {
+		struct vg_msg_config_confirm wrong_doc = { .version = { 0, 1, 0 },
+							   .config_crc = crc ^ 1, .term = term };
+		struct vg_msg_config_confirm old_term = { .version = { 0, 1, 0 },
+							  .config_crc = crc, .term = term - 1 };
+		void *buf;
+		size_t blen;
+		assert_int_equal(vg_msg_config_confirm_encode(&wrong_doc, (uint32_t)n, 900, &buf,
+							      &blen), 0);
+		h_inject(h, n, buf, blen);
+		free(buf);
+		assert_int_equal(vg_msg_config_confirm_encode(&old_term, (uint32_t)n, 901, &buf,
+							      &blen), 0);
+		h_inject(h, n, buf, blen);
+		free(buf);
+	}
+	for (int i = 0; i < 2000 && !h_reply(h, 2, id); i++) {
+		h_step(h, 1);
+		if (h_reply(h, 2, id))
+			for (int n = 1; n <= 3; n++)
+				assert_non_null(strstr(h_disk(h, n), "stonith-enabled"));
+	}
+	assert_int_equal(reply_rc(h_reply(h, 2, id), NULL, 0), 0);
+	h_free(h);
+}
+
+/* A member that does not confirm (its disk hangs) holds a change for at most
+ * 10 s: the client is told "timeout" with the member's name; the change is
+ * applied everywhere, and later changes still apply. */
+static void test_silent_member_bounded(void **state)
+{
+	struct harness *h = boot_cluster(3);
+	h_set_write_delay(h, 3, 30000);
+	uint64_t t0 = h_now(h);
+	char *req = property_req("stonith-enabled", "false");
+	uint64_t id = h_request(h, 2, req);
+	free(req);
+	for (int i = 0; i < 100000 && !h_reply(h, 2, id); i++)
+		h_step(h, 1);
+	char code[32];
+	const char *rep = h_reply(h, 2, id);
+	assert_non_null(rep);
+	assert_int_equal(reply_rc(rep, code, sizeof(code)), -ETIMEDOUT);
+	assert_string_equal(code, "timeout");
+	assert_non_null(strstr(rep, "n3"));
+	assert_true(h_now(h) - t0 >= 10000 && h_now(h) - t0 < 11000);
+	h_set_write_delay(h, 3, 0);
+	h_run(h, 40000);
+	for (int n = 1; n <= 3; n++)
+		assert_epoch(h, n, 1);
+	req = property_req("stonith-timeout", "90s");
+	id = h_request(h, 1, req);
+	free(req);
+	h_run(h, 1000);
+	assert_non_null(h_reply(h, 1, id));
+	assert_int_equal(reply_rc(h_reply(h, 1, id), NULL, 0), 0);
 	h_free(h);
 }
 
@@ -417,6 +498,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_change_acked_when_on_every_disk),
+		cmocka_unit_test(test_confirm_names_the_document),
+		cmocka_unit_test(test_silent_member_bounded),
 		cmocka_unit_test(test_concurrent_changes_in_order),
 		cmocka_unit_test(test_conflict_and_invalid),
 		cmocka_unit_test(test_minority_refuses_heal_converges),

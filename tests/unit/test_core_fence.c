@@ -787,6 +787,35 @@ static void test_manual_fence_request(void **state)
 	teardown();
 }
 
+/* The DC learns the quorum of the new ring after the others: their reports
+ * (sent when their own quorum came) reach it before its DC role comes back.
+ * They must still count: the survivors are members, not "pending", and the
+ * lost node's VM is recovered. */
+static void test_reports_before_dc_quorum(void **state)
+{
+	(void)state;
+	int victim = setup(true, true);
+	char vname[8];
+	snprintf(vname, sizeof(vname), "n%d", victim);
+	W.mode = F_OK;
+	h_set_node_quorum_delay(H, 1, 50);
+	h_power_off(H, victim);
+	settle();
+	json_object *req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("status"));
+	json_object *st = request(1, req);
+	json_object *nodes, *v;
+	assert_true(json_object_object_get_ex(st, "nodes", &nodes));
+	for (int n = 1; n <= N; n++) {
+		json_object *no = json_object_array_get_idx(nodes, (size_t)n - 1);
+		assert_true(json_object_object_get_ex(no, "state", &v));
+		assert_string_equal(json_object_get_string(v), n == victim ? "offline" : "online");
+	}
+	json_object_put(st);
+	assert_int_equal(starts_of("vm1"), 2);
+	assert_true(runs_on("vm1") > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +827,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_stonith_disabled, td),
 		cmocka_unit_test_teardown(test_confirm_without_device, td),
 		cmocka_unit_test_teardown(test_manual_fence_request, td),
+		cmocka_unit_test_teardown(test_reports_before_dc_quorum, td),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

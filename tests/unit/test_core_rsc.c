@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,8 @@ struct world {
 	size_t n;
 	/* What each node's hypervisor runs: "vm1", "vm2" or "". */
 	char runs[4][2][8];
+	/* A resource whose domain XML is missing: every start of it fails. */
+	char bad[8];
 };
 
 static struct world W;
@@ -81,12 +84,24 @@ static void answer_all(struct harness *h)
 			ev.hv_done.state = "unknown";
 			break;
 		case CRMD_HV_START:
+			if (!strcmp(s->rsc, W.bad)) {
+				ev.hv_done.rc = -ENOENT;
+				ev.hv_done.state = "absent";
+				ev.hv_done.message = "cannot read /x/bad.xml: No such file or directory";
+				break;
+			}
 			set_runs(s->node, s->rsc, true);
 			ev.hv_done.state = "running";
 			break;
 		case CRMD_HV_STOP:
 			set_runs(s->node, s->rsc, false);
 			ev.hv_done.state = "stopped";
+			break;
+		case CRMD_HV_MONITOR:
+			ev.hv_done.state = "absent";
+			for (int k = 0; k < 2; k++)
+				if (!strcmp(W.runs[s->node][k], s->rsc))
+					ev.hv_done.state = "running";
 			break;
 		default:
 			ev.hv_done.state = "unknown";
@@ -103,6 +118,24 @@ static void settle(struct harness *h)
 		answer_all(h);
 	}
 	h_run(h, 500);
+}
+
+/* Lets @ms of simulated time pass (timers fire), answering every action. */
+static void pass_ms(struct harness *h, uint64_t ms)
+{
+	uint64_t end = h_now(h) + ms;
+	while (h_now(h) < end) {
+		uint64_t t = h_now(h);
+		h_run(h, 1000);
+		answer_all(h);
+		if (h_now(h) == t) {    /* no timer within a second: jump */
+			h_run(h, end - t);
+			answer_all(h);
+			if (h_now(h) == t)
+				break;  /* none at all before the end */
+		}
+	}
+	settle(h);
 }
 
 static size_t count(enum crmd_hv_op op, const char *rsc)
@@ -161,7 +194,9 @@ static const char *CIB =
 	"<instance_attributes id=\"vm1-i\"><nvpair id=\"vm1-c\" name=\"config\" value=\"/x/vm1.xml\"/>"
 	"</instance_attributes><meta_attributes id=\"vm1-m\">"
 	"<nvpair id=\"vm1-mt\" name=\"migration-threshold\" value=\"2\"/>"
-	"</meta_attributes></primitive>"
+	"</meta_attributes><operations>"
+	"<op id=\"vm1-mon\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>"
+	"</operations></primitive>"
 	"<primitive id=\"vm2\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
 	"<instance_attributes id=\"vm2-i\"><nvpair id=\"vm2-c\" name=\"config\" value=\"/x/vm2.xml\"/>"
 	"</instance_attributes></primitive>"
@@ -254,7 +289,8 @@ static void test_start_crash_restart(void **state)
 	h_daemon_start(h, n2);
 	settle(h);
 	for (size_t i = before; i < W.n; i++)
-		assert_int_equal(W.subs[i].a.op, CRMD_HV_PROBE);
+		if (W.subs[i].a.op != CRMD_HV_MONITOR)
+			assert_int_equal(W.subs[i].a.op, CRMD_HV_PROBE);
 	check_status(h, "vm2", n2);
 	assert_int_equal(runs_on("vm2"), n2);
 	h_free(h);
@@ -291,7 +327,9 @@ static int status_failcount(struct harness *h, int node, const char *rsc, int on
 			if (strcmp(json_object_get_string(v), name))
 				continue;
 			assert_true(json_object_object_get_ex(e, "fail_count", &v));
-			fc = json_object_get_int(v);
+			fc = json_object_is_type(v, json_type_string) &&
+					     !strcmp(json_object_get_string(v), "INFINITY") ?
+				     1000000 : json_object_get_int(v);
 		}
 	}
 	json_object_put(st);
@@ -355,11 +393,212 @@ static void test_history_survives_dc_change(void **state)
 	h_free(h);
 }
 
+/* Sends a client request to node 1 and checks that it succeeded. */
+static void request_ok(struct harness *h, const char *json)
+{
+	uint64_t id = h_request(h, 1, json);
+	for (int i = 0; i < 1000 && !h_reply(h, 1, id); i++)
+		h_step(h, 1);
+	assert_non_null(h_reply(h, 1, id));
+	if (!strstr(h_reply(h, 1, id), "\"rc\":0"))
+		fail_msg("%s: %s", json, h_reply(h, 1, id));
+}
+
+/* Replaces vm1 by one with meta attributes @name=@value (and @name2=@value2). */
+static void set_vm1_meta2(struct harness *h, const char *name, const char *value,
+			  const char *name2, const char *value2)
+{
+	char xml[1024], *req = NULL;
+	snprintf(xml, sizeof(xml),
+		 "<configuration><resources><primitive id=\"vm1\" class=\"ocf\" "
+		 "provider=\"heartbeat\" type=\"VirtualDomain\"><instance_attributes id=\"vm1-i\">"
+		 "<nvpair id=\"vm1-c\" name=\"config\" value=\"/x/vm1.xml\"/>"
+		 "</instance_attributes><meta_attributes id=\"vm1-m\">"
+		 "<nvpair id=\"vm1-x\" name=\"%s\" value=\"%s\"/>"
+		 "<nvpair id=\"vm1-y\" name=\"%s\" value=\"%s\"/>"
+		 "</meta_attributes><operations>"
+		 "<op id=\"vm1-mon\" name=\"monitor\" interval=\"10s\" timeout=\"20s\"/>"
+		 "</operations></primitive></resources></configuration>", name, value,
+		 name2 ? name2 : "description", value2 ? value2 : "-");
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "version", json_object_new_int(1));
+	json_object_object_add(o, "op", json_object_new_string("config-update"));
+	json_object_object_add(o, "xml", json_object_new_string(xml));
+	req = strdup(json_object_to_json_string(o));
+	json_object_put(o);
+	request_ok(h, req);
+	free(req);
+}
+
+static void set_vm1_meta(struct harness *h, const char *name, const char *value)
+{
+	set_vm1_meta2(h, name, value, NULL, NULL);
+}
+
+/* failure-timeout: with migration-threshold=1 a crash on each node leaves
+ * vm1 nowhere to run; when the failures expire the DC runs the policy again
+ * by itself (no event needed) and vm1 starts. */
+static void test_failure_timeout(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	set_vm1_meta2(h, "migration-threshold", "1", "failure-timeout", "60s");
+	settle(h);
+	pass_ms(h, 5000);       /* (a last failure at 0 s would read as "never") */
+	int seen = 0;
+	for (int k = 0; k < 3; k++) {
+		int a = runs_on("vm1");
+		assert_true(a);
+		assert_false(seen & (1 << a));
+		seen |= 1 << a;
+		crash(h, a, "vm1");
+		settle(h);
+	}
+	assert_int_equal(runs_on("vm1"), 0);    /* banned everywhere for now */
+	size_t starts = count(CRMD_HV_START, "vm1");
+	uint64_t t0 = h_now(h);
+	/* (Simulated time moves from timer to timer: the next one is the
+	 * DC's recheck, when the failures expire.) */
+	pass_ms(h, 90000);
+	assert_true(runs_on("vm1"));
+	assert_int_equal(count(CRMD_HV_START, "vm1"), starts + 1);
+	assert_true(h_now(h) >= t0 + 60000);
+	h_free(h);
+}
+
+/* The recurring monitor: a VM gone without any lifecycle event (the events
+ * were lost) is found at the monitor's interval and recovered in place;
+ * while all is well, monitors run and nothing is reported. */
+static void test_monitor_safety_net(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	pass_ms(h, 25000);
+	int a = runs_on("vm1");
+	assert_true(a);
+	assert_true(count(CRMD_HV_MONITOR, "vm1") >= 2);
+	assert_int_equal(count(CRMD_HV_MONITOR, "vm2"), 0); /* no monitor op */
+	assert_int_equal(status_failcount(h, 1, "vm1", a), 0);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 1);
+
+	set_runs(a, "vm1", false);      /* gone, and nobody said so */
+	pass_ms(h, 12000);
+	assert_int_equal(h_log_count(h, a, "found by the monitor"), 1);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 2);
+	assert_int_equal(last_node(CRMD_HV_START, "vm1"), a);
+	assert_int_equal(runs_on("vm1"), a);
+	assert_int_equal(status_failcount(h, 1, "vm1", a), 1);
+	h_free(h);
+}
+
+/* is-managed=false: a crash is recorded (fail count) but nothing is done;
+ * managed again, the cluster recovers it.  Bad cleanup requests are refused. */
+static void test_unmanaged(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	int a = runs_on("vm1");
+	assert_true(a);
+	set_vm1_meta(h, "is-managed", "false");
+	settle(h);
+	crash(h, a, "vm1");
+	settle(h);
+	assert_int_equal(count(CRMD_HV_STOP, "vm1"), 0);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 1);
+	assert_int_equal(runs_on("vm1"), 0);
+	assert_int_equal(status_failcount(h, 2, "vm1", a), 1);
+
+	set_vm1_meta(h, "is-managed", "true");
+	settle(h);
+	assert_int_equal(count(CRMD_HV_START, "vm1"), 2);
+	assert_true(runs_on("vm1"));
+
+	static const char *bad[] = {
+		"{\"version\":1,\"op\":\"rsc-cleanup\",\"rsc\":\"nosuch\"}",
+		"{\"version\":1,\"op\":\"rsc-cleanup\",\"rsc\":\"vm1\",\"node\":\"n9\"}",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		size_t before = W.n;
+		uint64_t id = h_request(h, 1, bad[i]);
+		settle(h);
+		assert_non_null(h_reply(h, 1, id));
+		assert_non_null(strstr(h_reply(h, 1, id), "\"error\":\"bad-request\""));
+		assert_int_equal(status_failcount(h, 3, "vm1", a), 1);
+		for (size_t k = before; k < W.n; k++)
+			assert_int_not_equal(W.subs[k].a.op, CRMD_HV_PROBE);
+	}
+	h_free(h);
+}
+
+/* A VM whose domain XML is missing: its start fails on every node, each
+ * failure with the reason, fail count INFINITY there (start-failure-is-fatal),
+ * then it stays stopped; nobody crashes and the other VM runs on. */
+static void test_missing_domain_xml(void **state)
+{
+	(void)state;
+	memset(&W, 0, sizeof(W));
+	snprintf(W.bad, sizeof(W.bad), "vm2");
+	struct harness *h = h_new(3);
+	h_set_hv(h, hv, &W);
+	for (int n = 1; n <= 3; n++)
+		h_boot(h, n);
+	settle(h);
+	load_config(h);
+	settle(h);
+	settle(h);
+	assert_true(runs_on("vm1"));
+	assert_int_equal(runs_on("vm2"), 0);
+	assert_int_equal(count(CRMD_HV_START, "vm2"), 3); /* once per node, then no more */
+	for (int on = 1; on <= 3; on++)
+		assert_int_equal(status_failcount(h, 1, "vm2", on), 1000000);
+	json_object *st = status_of(h, 2);
+	const char *txt = json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN);
+	assert_non_null(strstr(txt, "No such file or directory"));
+	assert_non_null(strstr(txt, "\"fail_count\":\"INFINITY\""));
+	json_object_put(st);
+	for (int n = 1; n <= 3; n++) {
+		const char *where = NULL;
+		assert_string_equal(crmd_core_rsc_state(h_core(h, n), "vm2", &where), "stopped");
+	}
+	/* Fixed and cleaned up: it starts. */
+	W.bad[0] = '\0';
+	request_ok(h, "{\"version\":1,\"op\":\"rsc-cleanup\",\"rsc\":\"vm2\"}");
+	settle(h);
+	assert_true(runs_on("vm2"));
+	assert_int_equal(status_failcount(h, 1, "vm2", runs_on("vm2")), 0);
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start_crash_restart),
 		cmocka_unit_test(test_history_survives_dc_change),
+		cmocka_unit_test(test_monitor_safety_net),
+		cmocka_unit_test(test_unmanaged),
+		cmocka_unit_test(test_missing_domain_xml),
+		cmocka_unit_test(test_failure_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,6 +131,61 @@ static void test_write_and_load(void **state)
 	assert_int_equal(got_len, len);
 	assert_true(term == 0);
 	free(got);
+
+	/* A file of the version that wrote the term outside the checksum still
+	 * reads, with its term. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(xml, 1, len, f);
+	fprintf(f, "%s<!-- vigil-cib crc32=%08" PRIx32 " length=%zu term=77 -->\n",
+		len && xml[len - 1] == '\n' ? "" : "\n", vg_crc32(0, xml, len), len);
+	fclose(f);
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), 0);
+	assert_int_equal(got_len, len);
+	assert_true(term == 77);
+	free(got);
+	free(xml);
+}
+
+/* The term is under the checksum: a changed digit is damage, like a changed
+ * byte of the document. */
+static void test_term_is_checked(void **state)
+{
+	char *xml, *file;
+	size_t len, flen;
+	assert_int_equal(crmd_doc_empty(&xml, &len), 0);
+	assert_int_equal(crmd_store_format(xml, len, 4242, &file, &flen), 0);
+	char *t = strstr(file, "term=4242 ");
+	assert_non_null(t);
+	assert_non_null(strstr(file, "<!-- vigil-cib2 term=4242 length="));
+	/* Another term, a digit more, a leading zero: each is damage. */
+	const char *variants[] = { "term=4243", "term=9242", "term=42420", "term=04242" };
+	size_t head = (size_t)(t - file), old_len = strlen("term=4242");
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		size_t vlen = strlen(variants[i]);
+		size_t clen = flen - old_len + vlen;
+		char *copy = malloc(clen);
+		memcpy(copy, file, head);
+		memcpy(copy + head, variants[i], vlen);
+		memcpy(copy + head + vlen, t + old_len, flen - head - old_len);
+		write_raw("cib.xml", copy, clen);
+		free(copy);
+		char *got = NULL, *problem = NULL;
+		uint64_t term = 0;
+		size_t got_len;
+		assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), -EBADMSG);
+		assert_non_null(problem);
+		free(problem);
+	}
+	/* Unchanged, it loads. */
+	write_raw("cib.xml", file, flen);
+	char *got = NULL, *problem = NULL;
+	uint64_t term = 0;
+	size_t got_len;
+	assert_int_equal(crmd_store_load(dir, &got, &got_len, &term, &problem), 0);
+	assert_true(term == 4242);
+	free(got);
+	free(file);
 	free(xml);
 }
 
@@ -188,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_and_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_term_is_checked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
