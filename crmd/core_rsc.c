@@ -550,7 +550,9 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
 	switch (ev->hv_event.kind) {
 	case CRMD_HV_EV_UP:
 		core_log(c, LOG_NOTICE, "hypervisor up: probing");
-		rsc_report_due(c, true);
+		/* Only this node's probe is new: on the DC, forgetting the
+		 * others' (a local event) would wait for reports nobody sends. */
+		rsc_report_due(c, false);
 		return;
 	case CRMD_HV_EV_DOWN:
 		core_log(c, LOG_WARNING, "hypervisor down: this node cannot run VMs meanwhile");

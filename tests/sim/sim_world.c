@@ -1673,7 +1673,7 @@ static void dispatch(struct sim_world *w, struct ev *e)
 
 /* With VMs, every disk starts with the configuration of an installed
  * cluster: one fence device per node and the VMs (odd ones live-migrate,
- * even ones move by stop and start). */
+ * even ones move by stop and start; each with a 10 s recurring monitor). */
 static char *initial_config(const struct sim_opts *o, size_t *ret_len)
 {
 	size_t cap = 4096 + (size_t)(o->n_nodes + o->n_vms) * 640, len = 0;
@@ -1697,8 +1697,10 @@ static char *initial_config(const struct sim_opts *o, size_t *ret_len)
 		    "<instance_attributes id=\"vm%d-ia\"><nvpair id=\"vm%d-config\" name=\"config\" "
 		    "value=\"/etc/vigil/vm%d.xml\"/></instance_attributes>"
 		    "<meta_attributes id=\"vm%d-meta\"><nvpair id=\"vm%d-allow-migrate\" "
-		    "name=\"allow-migrate\" value=\"%s\"/></meta_attributes></primitive>",
-		    v, v, v, v, v, v, v % 2 ? "true" : "false");
+		    "name=\"allow-migrate\" value=\"%s\"/></meta_attributes>"
+		    "<operations><op id=\"vm%d-monitor\" name=\"monitor\" interval=\"10s\" "
+		    "timeout=\"30s\"/></operations></primitive>",
+		    v, v, v, v, v, v, v % 2 ? "true" : "false", v);
 	ADD("</resources><constraints/></configuration></cib>");
 #undef ADD
 	struct vg_diags d = { 0 };
