@@ -131,11 +131,11 @@ static size_t daemon_nodes(const struct crmd_core *c)
  * may change the configuration includes one of them.
  *
  * A two-node cluster (Corosync's two_node) has no majority of one: a vigild
- * alone may act only as the survivor, when this process was synced together
- * with the other vigild and has been since (pair_synced).  A vigild that
- * starts alone may hold a stale copy (the other may have acknowledged changes
- * alone after it stopped), so it waits for the other, as Corosync's
- * wait_for_all does for nodes.
+ * alone may act only as the survivor, when this process synchronized with the
+ * other node's vigild since it started (pair_synced, update_primary()).  A
+ * vigild that starts alone cannot know whether the other acknowledged changes
+ * while it was away (a stale lone vigild must not act; like Corosync's
+ * wait_for_all, one level up).
  */
 bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 {
@@ -242,13 +242,6 @@ bool core_node_seen(const struct crmd_core *c, uint32_t nodeid)
 	return false;
 }
 
-static void forget_reports(struct crmd_core *c)
-{
-	for (size_t i = 0; i < c->n_members; i++)
-		c->members[i].reported = false;
-	rsc_forget_probes(c);
-}
-
 static void choose_dc(struct crmd_core *c)
 {
 	c->dc = (struct vg_member){ 0 };
@@ -263,19 +256,11 @@ static void choose_dc(struct crmd_core *c)
 		}
 }
 
-/* Reports and probes are collected for one DC.  They are forgotten when the
- * candidate changes, at the group event that changes it, where every member
- * does the same and reports again afterwards, and never on a local event: a
- * DC whose own quorum notice came after the others' reports must not forget
- * them, nobody would send them again (found by vigil-sim, V4). */
+/* Reports and probes are collected for one DC and forgotten when it changes
+ * (report_to_dc()), never on a local event (V4, scenario 27). */
 static void compute_dc(struct crmd_core *c)
 {
-	struct vg_member before = c->dc;
 	choose_dc(c);
-	if (member_cmp(&before, &c->dc)) {
-		forget_reports(c);
-		c->report_dc = c->dc;
-	}
 }
 
 uint32_t crmd_core_dc_candidate(const struct crmd_core *c)
@@ -467,7 +452,6 @@ static void close_round(struct crmd_core *c)
 	config_restamp(c);
 	config_persist_latest(c);
 	config_round_closed(c);
-	forget_reports(c); /* everybody reports again after a round */
 	fence_round_closed(c);
 	c->report_dc = (struct vg_member){ 0 }; /* joiners: everybody reports afresh */
 	if (crmd_core_dc(c) == c->dc_logged)

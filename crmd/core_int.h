@@ -215,9 +215,6 @@ void rsc_free(struct crmd_core *c);
 /* This node's report is due (DC changed, round closed): probe and report.
  * @reset: forget every node's probe (a new DC, a round), not only this one's. */
 void rsc_report_due(struct crmd_core *c, bool reset);
-/* The DC candidate changed (a group event): every node probes and reports
- * again, so the probes heard so far are forgotten. */
-void rsc_forget_probes(struct crmd_core *c);
 void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, size_t len);
 void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
@@ -225,6 +222,10 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_after_event(struct crmd_core *c);
 /* Multicasts a cleanup: every member forgets the failures of @rsc (NULL or
  * "": all) on @nodeid (0: all nodes); with @probe those nodes probe again. */
+/* @nodeid was fenced: like Pacemaker, which erases a fenced node's resource
+ * history, its failures (a failed stop above all) are forgotten, or the
+ * policy would fence it again and again. */
+void rsc_forget_node_failures(struct crmd_core *c, uint32_t nodeid);
 int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe);
 /* The recurring monitors of this node's running VMs are due. */
 void rsc_on_monitor_timer(struct crmd_core *c);

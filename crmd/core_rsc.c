@@ -236,12 +236,6 @@ static void send_history(struct crmd_core *c)
 	rsc_send(c, o);
 }
 
-void rsc_forget_probes(struct crmd_core *c)
-{
-	if (R(c))
-		R(c)->n_probed = 0; /* everybody reports again: a new DC rebuilds */
-}
-
 void rsc_report_due(struct crmd_core *c, bool reset)
 {
 	struct crmd_rsc *r = R(c);
@@ -296,6 +290,8 @@ static const char *op_name(enum crmd_hv_op op)
 /* ---- node side: the recurring monitor ---- */
 
 #define MONITOR_TICK_MS 1000u
+#define PROBE_RETRY_MIN_MS 1000u
+#define PROBE_RETRY_MAX_MS 30000u
 #define MONITOR_DEFAULT_TIMEOUT_MS 20000u
 
 static bool running_state(const char *st)
@@ -325,6 +321,11 @@ static void mon_schedule(struct crmd_core *c)
 	struct crmd_rsc *r = R(c);
 	if (r->mon_armed || !c->env.hv_submit || !c->synced)
 		return;
+	if (r->probe_retry_ms) {
+		r->mon_armed = true;
+		c->env.timer_arm(c->env.ctx, CRMD_TIMER_MONITOR, MONITOR_TICK_MS);
+		return;
+	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid || !running_state(e->state) ||
@@ -346,6 +347,10 @@ void rsc_on_monitor_timer(struct crmd_core *c)
 	if (!c->env.hv_submit)
 		return;
 	uint64_t now = c->env.now_ms(c->env.ctx);
+	if (r->probe_retry_ms && r->probe_retry_ms <= now) {
+		r->probe_retry_ms = 0;
+		rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct rsc_entry *e = &r->entries[i];
 		if (e->nodeid != c->local_nodeid)
@@ -432,6 +437,18 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 	if (l.probe) {
 		r->probe_inflight = false;
 		r->last_probe_rc = ev->hv_done.rc;
+		/* Nobody else asks again: the DC waits for this probe (V2, found
+		 * by vigil-sim), so a failed one is retried, backing off. */
+		if (ev->hv_done.rc) {
+			uint64_t wait = r->probe_backoff_ms ? r->probe_backoff_ms : PROBE_RETRY_MIN_MS;
+			r->probe_retry_ms = c->env.now_ms(c->env.ctx) + wait;
+			r->probe_backoff_ms = wait * 2 > PROBE_RETRY_MAX_MS ? PROBE_RETRY_MAX_MS : wait * 2;
+			core_log(c, LOG_WARNING, "probe failed (%s): trying again in %" PRIu64 " ms",
+				 strerror(-ev->hv_done.rc), wait);
+		} else {
+			r->probe_retry_ms = 0;
+			r->probe_backoff_ms = 0;
+		}
 		json_object_object_add(o, "k", json_object_new_string("probe"));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
@@ -605,13 +622,42 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	json_object *fv;
 	bool fail = json_object_object_get_ex(o, "fail", &fv) && json_object_get_boolean(fv);
 	uint64_t call = (uint64_t)jint(o, "call", 0);
+	uint32_t migrated_to = 0;
+	for (size_t i = 0; call && !rc && !strcmp(op, "migrate_to") && i < r->n_flights; i++)
+		if (r->flights[i].call == call)
+			migrated_to = r->flights[i].to_nodeid;
 	if (call)
 		flight_done(c, call);
+	/* libvirt reports a live migration done only once the guest runs on the
+	 * destination, but the destination's own report of it may come later
+	 * through the group: until then the VM would look as if it ran nowhere
+	 * and the DC would start it again (V5, found by vigil-sim). */
+	if (migrated_to && migrated_to != nodeid) {
+		struct rsc_entry *d = rsc_entry(c, migrated_to, rsc, true);
+		if (d && !running_state(d->state)) {
+			set_str(&d->state, "running");
+			set_str(&d->op, "migrate_from");
+			set_str(&d->message, NULL);
+			d->rc = 0;
+			d->call = ++r->call_seq;
+			d->changed = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
+			note_running(d);
+		}
+	}
 	if (call && core_is_self(c, &c->dc))
 		core_log(c, LOG_INFO, "result of call %" PRIu64 " (%s %s on node %" PRIu32 ": rc %d) "
 			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
 	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
 		fail = true;    /* a failed start (or monitor) */
+	/* A stop or a migration that failed is harmless only when the VM is
+	 * known to be gone (or, for a migration, to run on where it was).  Any
+	 * other outcome, "unknown" above all (libvirt unreachable, a timeout),
+	 * means it may still run: a failed stop, which the policy answers as
+	 * Pacemaker does, by fencing the node before the VM starts elsewhere
+	 * (V1, found by vigil-sim: it counted as stopped and ran twice). */
+	if (rc && (!strcmp(op, "stop") || !strcmp(op, "migrate_to")) && strcmp(st, "absent") &&
+	    strcmp(st, "stopped") && !(!strcmp(op, "migrate_to") && !strcmp(st, "running")))
+		fail = true;
 	/* The monitor and a lifecycle event may both report one crash: a
 	 * failure of a resource that has not run here since its last failure
 	 * is the same one. */
@@ -658,7 +704,10 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	}
 	bool known = false;
 	for (size_t i = 0; i < r->n_flights; i++)
-		known |= r->flights[i].call == call;
+		if (r->flights[i].call == call) {
+			known = true;
+			r->flights[i].to_nodeid = (uint32_t)jint(o, "tn", 0);
+		}
 	if (!known) {   /* the DC put it in flight when it sent it */
 		struct rsc_flight *v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
 		if (!v)
@@ -668,6 +717,7 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 		memset(f, 0, sizeof(*f));
 		f->call = call;
 		f->nodeid = node;
+		f->to_nodeid = (uint32_t)jint(o, "tn", 0);
 		f->rsc = strdup(rsc);
 		f->op = strdup(op);
 		if (!f->rsc || !f->op) {
@@ -811,6 +861,16 @@ static void apply_clean(struct crmd_core *c, json_object *o)
 				    .timeout_ms = 30000 };
 	if (!submit(c, &a, NULL, true))
 		r->probe_inflight = true;
+}
+
+void rsc_forget_node_failures(struct crmd_core *c, uint32_t nodeid)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; r && i < r->n_entries; i++)
+		if (r->entries[i].nodeid == nodeid) {
+			entry_forget_failure(&r->entries[i]);
+			r->entries[i].restart_here = false;
+		}
 }
 
 int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe)

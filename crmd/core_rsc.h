@@ -47,6 +47,7 @@ struct rsc_entry {
 struct rsc_flight {
 	uint64_t call;
 	uint32_t nodeid;
+	uint32_t to_nodeid;     /* migrate_to: the destination */
 	char *rsc;
 	char *op;
 	uint64_t deadline_ms;
@@ -70,6 +71,8 @@ struct crmd_rsc {
 	uint64_t local_seq;     /* call ids of probes: kept apart from the DC's */
 	bool probe_inflight;
 	int last_probe_rc;      /* this node's last probe: 0, or -errno (hypervisor down) */
+	uint64_t probe_retry_ms;   /* a failed probe is tried again then (0: none due) */
+	uint64_t probe_backoff_ms; /* the wait after the next failure */
 	uint32_t *probed;       /* nodes that reported a probe since the last reset */
 	size_t n_probed;
 	uint64_t call_seq;      /* table order */

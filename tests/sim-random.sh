@@ -2,44 +2,35 @@
 # Random failure schedules for a bounded time (VIGIL_SIM_SECONDS, default 25 s
 # for 3 nodes with VMs, then a third of it for 5 nodes), with the full fault
 # menu (daemons start, stop and crash apart from their nodes).  Any violation
-# fails the test.
-#
-# Fresh seeds on every run (doc/simulator.md): the first seed comes from the
-# clock and is printed, so every run explores schedules no run tried before,
-# and a failure replays exactly: vigil-sim prints each violating seed with the
-# command that replays it, its schedule and its trace, and
-#   VIGIL_SIM_FIRST_SEED=<printed 3-node first seed> make check TESTS=sim-random.sh
-# runs the same schedules again (per cluster shape, as printed).  Every bug
-# found this way becomes a scenario file in tests/sim/scenarios.
+# fails the test; vigil-sim prints each violating seed with the command that
+# replays it, its schedule and its trace.  Every bug found this way becomes a
+# scenario file in tests/sim/scenarios.
 #
 # The cores run the VMs (hypervisor and fencing seams bound to the simulated
-# world).  Failing, hanging, slow or disconnected hypervisors are left out of
-# the menu (--no-hv-faults) while V1 and V2 are open (a stop with an unknown
-# outcome counts as done; a failed probe is never retried:
-# tests/sim/scenarios/known-v1-*, known-v2-*); scripts/sim-soak draws them.
-# V5 (a finished migration can look like a VM running nowhere, known-v5-*)
-# shows up about once in 100 schedules, so while it is open the default is
-# fixed seed ranges of 60 schedules each, 71000045.. and 62000000.., clean
-# that far (V5 next at 71000195; none in 62000000..149; main of 13:15 and the
-# VMs' recurring monitor);
-# re-check them when the core changes (vigil-sim random ... --max-schedules
-# 100 --no-hv-faults at -O2 takes two minutes).  VIGIL_SIM_FIRST_SEED=fresh
-# draws fresh seeds.  Back to fresh seeds and 400 when V5 is fixed.
+# world).  K1-K6 (configuration replication) are fixed and guarded by their
+# scenarios.  Bugs of the cores' VM handling are still open (doc/simulator.md,
+# tests/sim/scenarios/known-v*.scn): failing, hanging, slow or disconnected
+# hypervisors are left out of the menu here (--no-hv-faults) while V1 and V2
+# are open, and V5 shows up about once in 100 schedules, so by default the
+# seeds are fixed ranges verified clean that far (the first V5 at 71000069 and
+# 62000140), capped at 60 schedules each: CI stays deterministic.
+#   VIGIL_SIM_FIRST_SEED=fresh   seeds from the clock (printed): new schedules
+#   VIGIL_SIM_FIRST_SEED=daily   one range per day
+#   VIGIL_SIM_FIRST_SEED=N       replays the ranges that started at N
+# scripts/sim-soak explores fresh seeds with the whole menu for hours.
+# Lift the cap and make "fresh" the default when the V bugs are fixed.
 menu=--no-hv-faults
 max=60
 sim="$top_builddir/tests/sim/vigil-sim"
 secs="${VIGIL_SIM_SECONDS:-25}"
 case "${VIGIL_SIM_FIRST_SEED:-}" in
-"") first3=71000045 ;;
-fresh) first3=$(( $(date -u +%s) * 1000 + $$ % 1000 )) ;;
-daily) first3=$(( $(date -u +%s) / 86400 * 1000 )) ;;
-*) first3=$VIGIL_SIM_FIRST_SEED ;;
+"") first3=71000000 first5=62000000 ;;
+fresh) first3=$(( $(date -u +%s) * 1000 + $$ % 1000 )) first5=$(( first3 + 500000000 )) ;;
+daily) first3=$(( $(date -u +%s) / 86400 * 1000 )) first5=$(( first3 + 500000000 )) ;;
+*) first3=$VIGIL_SIM_FIRST_SEED first5=$(( first3 + 500000000 )) ;;
 esac
-first5=$(( first3 + 500000000 ))
-[ -z "${VIGIL_SIM_FIRST_SEED:-}" ] && first5=62000000
 echo "first seeds: 3 nodes $first3, 5 nodes $first5"
-echo "replay: VIGIL_SIM_FIRST_SEED=$first3 (same VIGIL_SIM_SECONDS), or one seed with"
-echo "  tests/sim/vigil-sim random --nodes N [--vms K] --seed S --trace"
+echo "one seed again: tests/sim/vigil-sim random --nodes N [--vms K] $menu --seed S --trace"
 rc=0
 for args in "--nodes 3 --vms 4 --seconds $secs --first-seed $first3" \
 	"--nodes 5 --vms 3 --seconds $((secs / 3 + 1)) --first-seed $first5"; do
