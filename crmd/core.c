@@ -1256,8 +1256,8 @@ void crmd_core_handle(struct crmd_core *c, const struct crmd_event *ev)
 		break;
 	}
 	rsc_after_event(c);
-	nq_after_event(c);
 	fence_after_event(c);
+	nq_after_event(c);
 }
 
 int crmd_core_new(const struct crmd_env *env, const struct crmd_core_config *cfg,

@@ -67,8 +67,10 @@ void rsc_free(struct crmd_core *c)
 	for (size_t i = 0; i < r->n_flights; i++)
 		flight_clear(&r->flights[i]);
 	free(r->flights);
-	for (size_t i = 0; i < r->n_local; i++)
+	for (size_t i = 0; i < r->n_local; i++) {
 		free(r->local[i].rsc);
+		free(r->local[i].then_cfg);
+	}
 	free(r->local);
 	free(r->probed);
 	free(r);
@@ -134,28 +136,41 @@ static void flight_done(struct crmd_core *c, uint64_t call)
 		}
 }
 
-static bool node_probed(const struct crmd_rsc *r, uint32_t nodeid)
+static bool same_member(const struct vg_member *a, const struct vg_member *b)
 {
-	for (size_t i = 0; i < r->n_probed; i++)
-		if (r->probed[i] == nodeid)
-			return true;
-	return false;
+	return a->nodeid == b->nodeid && a->pid == b->pid;
+}
+
+/* A probe counts while its sender is in the group and it was made for the
+ * DC this member believes in. */
+static bool probe_counts(const struct crmd_core *c, const struct rsc_probed *p)
+{
+	const struct member *m = core_member((struct crmd_core *)c, p->by.nodeid, p->by.pid);
+	return m && !m->bad && same_member(&p->dc, &c->dc);
 }
 
 bool rsc_node_probed(const struct crmd_core *c, uint32_t nodeid)
 {
-	return node_probed(R(c), nodeid);
+	const struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_probed; i++)
+		if (r->probed[i].nodeid == nodeid && probe_counts(c, &r->probed[i]))
+			return true;
+	return false;
 }
 
-static void mark_probed(struct crmd_rsc *r, uint32_t nodeid)
+static void mark_probed(struct crmd_rsc *r, const struct vg_member *by, const struct vg_member *dc)
 {
-	if (node_probed(r, nodeid))
-		return;
-	uint32_t *v = realloc(r->probed, (r->n_probed + 1) * sizeof(*v));
+	for (size_t i = 0; i < r->n_probed; i++)
+		if (r->probed[i].nodeid == by->nodeid) {
+			r->probed[i].by = *by;
+			r->probed[i].dc = *dc;
+			return;
+		}
+	struct rsc_probed *v = realloc(r->probed, (r->n_probed + 1) * sizeof(*v));
 	if (!v)
 		return;
 	r->probed = v;
-	v[r->n_probed++] = nodeid;
+	v[r->n_probed++] = (struct rsc_probed){ by->nodeid, *by, *dc };
 }
 
 /* ---- sending ---- */
@@ -197,6 +212,48 @@ static int submit(struct crmd_core *c, const struct crmd_hv_action *a, const cha
 	}
 	r->n_local++;
 	return 0;
+}
+
+/* Tells everybody that the start chained to a Recover's stop will not run
+ * (the stop failed, or it could not be submitted): its flight ends, and it
+ * is no failure of the start (the policy decides again from the stop's). */
+static void send_cancelled(struct crmd_core *c, const char *rsc, uint64_t call, const char *why)
+{
+	json_object *u = json_object_new_object();
+	json_object_object_add(u, "k", json_object_new_string("upd"));
+	json_object_object_add(u, "r", json_object_new_string(rsc));
+	json_object_object_add(u, "call", json_object_new_int64((int64_t)call));
+	json_object_object_add(u, "op", json_object_new_string("start"));
+	json_object_object_add(u, "rc", json_object_new_int(-ECANCELED));
+	json_object_object_add(u, "s", json_object_new_string("unknown"));
+	json_object_object_add(u, "cancel", json_object_new_boolean(true));
+	json_object_object_add(u, "msg", json_object_new_string(why));
+	rsc_send(c, u);
+}
+
+/* The second half of a Recover, on this node, once its stop succeeded:
+ * the start goes out at once instead of after another round trip through
+ * the DC (Pacemaker's transition holds both; so does the "do" here). */
+static void run_then(struct crmd_core *c, const struct rsc_local *l, int stop_rc)
+{
+	if (!l->then_call || !l->rsc)
+		return;
+	if (stop_rc) {
+		send_cancelled(c, l->rsc, l->then_call, "the stop before it failed");
+		return;
+	}
+	if (nq_node_drained(c, c->local_nodeid)) {
+		send_cancelled(c, l->rsc, l->then_call, "this node is drained and leaving");
+		return;
+	}
+	struct crmd_hv_action a = { .call_id = l->then_call, .op = CRMD_HV_START, .rsc_id = l->rsc,
+				    .config = l->then_cfg, .timeout_ms = l->then_tmo };
+	core_log(c, LOG_NOTICE, "executing start %s (call %" PRIu64 ") at %" PRIu64 " ms: "
+		 "the second half of its recovery in place", l->rsc, l->then_call,
+		 c->env.now_ms(c->env.ctx));
+	int rc = submit(c, &a, l->rsc, false);
+	if (rc)
+		send_cancelled(c, l->rsc, l->then_call, "the start could not be submitted");
 }
 
 /* The DC's failure history for every member (after a round, which may have
@@ -290,8 +347,6 @@ static const char *op_name(enum crmd_hv_op op)
 /* ---- node side: the recurring monitor ---- */
 
 #define MONITOR_TICK_MS 1000u
-#define PROBE_RETRY_MIN_MS 1000u
-#define PROBE_RETRY_MAX_MS 30000u
 #define MONITOR_DEFAULT_TIMEOUT_MS 20000u
 
 static bool running_state(const char *st)
@@ -315,7 +370,8 @@ static uint64_t monitor_ms(struct crmd_core *c, const char *rsc)
 	return d ? d->monitor_ms : 0;
 }
 
-/* Arms the tick while this node runs a VM that has a recurring monitor. */
+/* Arms the tick while this node runs a VM that has a recurring monitor, or
+ * a failed probe waits to be tried again. */
 static void mon_schedule(struct crmd_core *c)
 {
 	struct crmd_rsc *r = R(c);
@@ -347,9 +403,10 @@ void rsc_on_monitor_timer(struct crmd_core *c)
 	if (!c->env.hv_submit)
 		return;
 	uint64_t now = c->env.now_ms(c->env.ctx);
-	if (r->probe_retry_ms && r->probe_retry_ms <= now) {
+	if (r->probe_retry_ms && now >= r->probe_retry_ms && !r->probe_inflight) {
 		r->probe_retry_ms = 0;
-		rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
+		if (crmd_core_dc(c) && c->synced && !c->round_active)
+			rsc_local_call(c, CRMD_HV_PROBE, NULL, 30000);
 	}
 	for (size_t i = 0; i < r->n_entries; i++) {
 		struct rsc_entry *e = &r->entries[i];
@@ -437,19 +494,24 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 	if (l.probe) {
 		r->probe_inflight = false;
 		r->last_probe_rc = ev->hv_done.rc;
-		/* Nobody else asks again: the DC waits for this probe (V2, found
-		 * by vigil-sim), so a failed one is retried, backing off. */
+		/* A failed probe tells the DC nothing and it waits for this
+		 * node: try again, backing off (V2: it waited until the next DC
+		 * change or round, even once the hypervisor worked again). */
 		if (ev->hv_done.rc) {
-			uint64_t wait = r->probe_backoff_ms ? r->probe_backoff_ms : PROBE_RETRY_MIN_MS;
-			r->probe_retry_ms = c->env.now_ms(c->env.ctx) + wait;
-			r->probe_backoff_ms = wait * 2 > PROBE_RETRY_MAX_MS ? PROBE_RETRY_MAX_MS : wait * 2;
-			core_log(c, LOG_WARNING, "probe failed (%s): trying again in %" PRIu64 " ms",
-				 strerror(-ev->hv_done.rc), wait);
+			r->probe_backoff_ms = r->probe_backoff_ms ? r->probe_backoff_ms * 2 : 1000;
+			if (r->probe_backoff_ms > 30000)
+				r->probe_backoff_ms = 30000;
+			r->probe_retry_ms = c->env.now_ms(c->env.ctx) + r->probe_backoff_ms;
+			core_log(c, LOG_WARNING, "probe failed (rc %d): trying again in %" PRIu32
+				 " ms", ev->hv_done.rc, r->probe_backoff_ms);
 		} else {
-			r->probe_retry_ms = 0;
 			r->probe_backoff_ms = 0;
+			r->probe_retry_ms = 0;
 		}
 		json_object_object_add(o, "k", json_object_new_string("probe"));
+		/* The DC this report is for (see rsc_node_probed()). */
+		json_object_object_add(o, "dc", json_object_new_int64(c->dc.nodeid));
+		json_object_object_add(o, "dp", json_object_new_int64(c->dc.pid));
 		json_object_object_add(o, "rc", json_object_new_int(ev->hv_done.rc));
 		json_object *d = json_object_new_array();
 		for (size_t k = 0; k < ev->hv_done.n_domains; k++) {
@@ -476,8 +538,11 @@ void rsc_on_hv_done(struct crmd_core *c, const struct crmd_event *ev)
 			 ev->hv_done.state ? ev->hv_done.state : "", ev->hv_done.message ?
 			 ev->hv_done.message : "");
 	}
-	free(l.rsc);
 	rsc_send(c, o);
+	if (!l.probe && l.op == CRMD_HV_STOP)
+		run_then(c, &l, ev->hv_done.rc);
+	free(l.rsc);
+	free(l.then_cfg);
 }
 
 void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev)
@@ -564,8 +629,9 @@ static void note_running(struct rsc_entry *e)
 	}
 }
 
-static void apply_probe(struct crmd_core *c, uint32_t nodeid, json_object *o)
+static void apply_probe(struct crmd_core *c, const struct vg_member *from, json_object *o)
 {
+	uint32_t nodeid = from->nodeid;
 	struct crmd_rsc *r = R(c);
 	json_object *d;
 	if (jint(o, "rc", 0) != 0 || !json_object_object_get_ex(o, "d", &d) ||
@@ -605,7 +671,8 @@ static void apply_probe(struct crmd_core *c, uint32_t nodeid, json_object *o)
 			e->changed = now;
 		}
 	}
-	mark_probed(r, nodeid);
+	struct vg_member dc = { (uint32_t)jint(o, "dc", 0), (uint32_t)jint(o, "dp", 0) };
+	mark_probed(r, from, &dc);
 }
 
 static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
@@ -623,40 +690,30 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	bool fail = json_object_object_get_ex(o, "fail", &fv) && json_object_get_boolean(fv);
 	uint64_t call = (uint64_t)jint(o, "call", 0);
 	uint32_t migrated_to = 0;
-	for (size_t i = 0; call && !rc && !strcmp(op, "migrate_to") && i < r->n_flights; i++)
-		if (r->flights[i].call == call)
+	for (size_t i = 0; call && i < r->n_flights; i++)
+		if (r->flights[i].call == call && !strcmp(op, "migrate_to") && rc == 0)
 			migrated_to = r->flights[i].to_nodeid;
 	if (call)
 		flight_done(c, call);
-	/* libvirt reports a live migration done only once the guest runs on the
-	 * destination, but the destination's own report of it may come later
-	 * through the group: until then the VM would look as if it ran nowhere
-	 * and the DC would start it again (V5, found by vigil-sim). */
-	if (migrated_to && migrated_to != nodeid) {
-		struct rsc_entry *d = rsc_entry(c, migrated_to, rsc, true);
-		if (d && !running_state(d->state)) {
-			set_str(&d->state, "running");
-			set_str(&d->op, "migrate_from");
-			set_str(&d->message, NULL);
-			d->rc = 0;
-			d->call = ++r->call_seq;
-			d->changed = (int64_t)(c->env.now_ms(c->env.ctx) / 1000u);
-			note_running(d);
-		}
-	}
+	json_object *cv;
+	if (json_object_object_get_ex(o, "cancel", &cv) && json_object_get_boolean(cv))
+		return;         /* a chained start that did not run: nothing happened */
+	if (!strcmp(op, "start"))
+		for (size_t i = 0; i < r->n_entries; i++)
+			if (!strcmp(r->entries[i].rsc, rsc))
+				r->entries[i].restart_here = false;
 	if (call && core_is_self(c, &c->dc))
 		core_log(c, LOG_INFO, "result of call %" PRIu64 " (%s %s on node %" PRIu32 ": rc %d) "
 			 "in at %" PRIu64 " ms", call, op, rsc, nodeid, rc, c->env.now_ms(c->env.ctx));
 	if (strcmp(op, "event") && rc && strcmp(op, "stop") && strcmp(op, "migrate_to"))
 		fail = true;    /* a failed start (or monitor) */
-	/* A stop or a migration that failed is harmless only when the VM is
-	 * known to be gone (or, for a migration, to run on where it was).  Any
-	 * other outcome, "unknown" above all (libvirt unreachable, a timeout),
-	 * means it may still run: a failed stop, which the policy answers as
-	 * Pacemaker does, by fencing the node before the VM starts elsewhere
-	 * (V1, found by vigil-sim: it counted as stopped and ran twice). */
-	if (rc && (!strcmp(op, "stop") || !strcmp(op, "migrate_to")) && strcmp(st, "absent") &&
-	    strcmp(st, "stopped") && !(!strcmp(op, "migrate_to") && !strcmp(st, "running")))
+	/* A stop that failed without the domain being known stopped (the
+	 * hypervisor unreachable, a timeout: state "unknown") may have left the
+	 * VM running: Pacemaker's failed stop (fail count INFINITY there; the
+	 * policy fences the node, or blocks the resource without fencing),
+	 * never "stopped" (V1: it was started elsewhere meanwhile). */
+	bool stop_failed = !strcmp(op, "stop") && rc && strcmp(st, "stopped") && strcmp(st, "absent");
+	if (stop_failed)
 		fail = true;
 	/* The monitor and a lifecycle event may both report one crash: a
 	 * failure of a resource that has not run here since its last failure
@@ -671,14 +728,63 @@ static void apply_update(struct crmd_core *c, uint32_t nodeid, json_object *o)
 	e->call = ++r->call_seq;
 	e->changed = now;
 	note_running(e);
+	/* A live migration that succeeded (PERSIST_DEST|UNDEFINE_SOURCE: the
+	 * VM runs on the destination now) may be reported by the source before
+	 * the destination's own word: the VM is running there from this moment,
+	 * or for a while it would look as running nowhere and be started again
+	 * (V5). */
+	if (migrated_to && migrated_to != nodeid) {
+		struct rsc_entry *d = rsc_entry(c, migrated_to, rsc, true);
+		if (d && !running_state(d->state)) {
+			set_str(&d->state, "running");
+			set_str(&d->op, "migrate_from");
+			d->rc = 0;
+			d->call = ++r->call_seq;
+			d->changed = now;
+			note_running(d);
+		}
+		e = rsc_entry(c, nodeid, rsc, false);   /* d may have moved the table */
+		if (!e)
+			return;
+	}
 	if (fail) {
 		set_str(&e->fail_op, op);
 		set_str(&e->fail_msg, jstr(o, "msg"));
 		e->fail_rc = rc ? rc : 1;
 		e->fail_call = e->call;
-		e->fail_count += !strcmp(op, "start") ? 1000000 : 1;
+		e->fail_count += !strcmp(op, "start") || stop_failed ? 1000000 : 1;
+		if (e->fail_count > 1000000)
+			e->fail_count = 1000000;
 		e->last_failure = now;
 	}
+}
+
+/* Puts an action in flight unless it is already (the DC puts its own in
+ * flight when it sends them).  False when memory ran out. */
+static bool flight_add(struct crmd_core *c, uint64_t call, uint32_t node, const char *rsc,
+		       const char *op, uint32_t tmo)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; i < r->n_flights; i++)
+		if (r->flights[i].call == call)
+			return true;
+	struct rsc_flight *v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
+	if (!v)
+		return false;
+	r->flights = v;
+	struct rsc_flight *f = &v[r->n_flights];
+	memset(f, 0, sizeof(*f));
+	f->call = call;
+	f->nodeid = node;
+	f->rsc = strdup(rsc);
+	f->op = strdup(op);
+	if (!f->rsc || !f->op) {
+		flight_clear(f);
+		return false;
+	}
+	f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
+	r->n_flights++;
+	return true;
 }
 
 static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
@@ -702,33 +808,21 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 		flight_done(c, call);   /* the DC's own, put in flight when sent */
 		return;
 	}
-	bool known = false;
-	for (size_t i = 0; i < r->n_flights; i++)
-		if (r->flights[i].call == call) {
-			known = true;
-			r->flights[i].to_nodeid = (uint32_t)jint(o, "tn", 0);
-		}
-	if (!known) {   /* the DC put it in flight when it sent it */
-		struct rsc_flight *v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
-		if (!v)
-			return;
-		r->flights = v;
-		struct rsc_flight *f = &v[r->n_flights];
-		memset(f, 0, sizeof(*f));
-		f->call = call;
-		f->nodeid = node;
-		f->to_nodeid = (uint32_t)jint(o, "tn", 0);
-		f->rsc = strdup(rsc);
-		f->op = strdup(op);
-		if (!f->rsc || !f->op) {
-			flight_clear(f);
-			return;
-		}
-		f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
-		r->n_flights++;
-	}
+	/* A Recover's stop carries the start that follows it here. */
+	uint64_t then = !strcmp(op, "stop") ? (uint64_t)jint(o, "then", 0) : 0;
+	uint32_t then_tmo = (uint32_t)jint(o, "ttmo", 60000);
+	if (!flight_add(c, call, node, rsc, op, tmo))
+		return;
+	if (!strcmp(op, "migrate_to"))
+		for (size_t i = 0; i < r->n_flights; i++)
+			if (r->flights[i].call == call)
+				r->flights[i].to_nodeid = (uint32_t)jint(o, "tn", 0);
+	if (then && !flight_add(c, then, node, rsc, "start", tmo + then_tmo))
+		return;
 	if (call > r->call_seq_dc)
 		r->call_seq_dc = call;
+	if (then > r->call_seq_dc)
+		r->call_seq_dc = then;
 	/* A start ends any recovery in place of this resource; a stop that is
 	 * the first half of one says where the start goes. */
 	if (!strcmp(op, "start") || !strcmp(op, "stop"))
@@ -755,6 +849,14 @@ static void apply_do(struct crmd_core *c, struct member *from, json_object *o)
 	core_log(c, LOG_NOTICE, "executing %s %s (call %" PRIu64 ") at %" PRIu64 " ms", op, rsc,
 		 call, c->env.now_ms(c->env.ctx));
 	int rc = submit(c, &a, rsc, false);
+	if (!rc && then) {
+		struct rsc_local *l = &r->local[r->n_local - 1];
+		l->then_call = then;
+		l->then_tmo = then_tmo;
+		l->then_cfg = a.config ? strdup(a.config) : NULL;
+	}
+	if (rc && then)
+		send_cancelled(c, rsc, then, "the stop before it could not be submitted");
 	if (rc) {
 		json_object *u = json_object_new_object();
 		json_object_object_add(u, "k", json_object_new_string("upd"));
@@ -927,7 +1029,7 @@ void rsc_on_message(struct crmd_core *c, struct member *from, const char *json, 
 	if (!k)
 		;
 	else if (!strcmp(k, "probe"))
-		apply_probe(c, from->id.nodeid, o);
+		apply_probe(c, &from->id, o);
 	else if (!strcmp(k, "upd"))
 		apply_update(c, from->id.nodeid, o);
 	else if (!strcmp(k, "do"))
@@ -988,7 +1090,8 @@ const char *crmd_core_rsc_state(const struct crmd_core *c, const char *rsc, cons
 		if (!strcmp(e->state, "migrating") || !strcmp(e->state, "starting")) {
 			*ret_node = core_node_name(c, e->nodeid);
 			state = "migrating";
-		} else if (!strcmp(e->state, "crashed") && !*ret_node) {
+		} else if ((!strcmp(e->state, "crashed") || (e->fail_op && !strcmp(e->fail_op, "stop") &&
+			    e->call <= e->fail_call)) && !*ret_node) {
 			state = "failed";
 			*ret_node = core_node_name(c, e->nodeid);
 		}

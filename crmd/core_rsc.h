@@ -47,10 +47,10 @@ struct rsc_entry {
 struct rsc_flight {
 	uint64_t call;
 	uint32_t nodeid;
-	uint32_t to_nodeid;     /* migrate_to: the destination */
 	char *rsc;
 	char *op;
 	uint64_t deadline_ms;
+	uint32_t to_nodeid;     /* migrate_to: the destination (0: unknown) */
 };
 
 /* A hypervisor call this node submitted. */
@@ -59,6 +59,10 @@ struct rsc_local {
 	enum crmd_hv_op op;
 	bool probe;
 	char *rsc;
+	/* A Recover's stop: the start that follows it here (call 0: none). */
+	uint64_t then_call;
+	char *then_cfg;
+	uint32_t then_tmo;
 };
 
 struct crmd_rsc {
@@ -71,9 +75,12 @@ struct crmd_rsc {
 	uint64_t local_seq;     /* call ids of probes: kept apart from the DC's */
 	bool probe_inflight;
 	int last_probe_rc;      /* this node's last probe: 0, or -errno (hypervisor down) */
-	uint64_t probe_retry_ms;   /* a failed probe is tried again then (0: none due) */
-	uint64_t probe_backoff_ms; /* the wait after the next failure */
-	uint32_t *probed;       /* nodes that reported a probe since the last reset */
+	uint64_t probe_retry_ms; /* a failed probe is tried again then (0: not) */
+	uint32_t probe_backoff_ms;
+	/* Nodes that reported a probe, by whom and for which DC: a probe counts
+	 * for the DC it names (the prober's DC candidate when it sent it), so a
+	 * probe that arrives before the DC learned its quorum still counts. */
+	struct rsc_probed { uint32_t nodeid; struct vg_member by, dc; } *probed;
 	size_t n_probed;
 	uint64_t call_seq;      /* table order */
 	uint64_t call_seq_dc;   /* highest action call id seen */

@@ -272,12 +272,22 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 	json_object_object_add(o, "op", json_object_new_string(op));
 	json_object_object_add(o, "r", json_object_new_string(rsc));
 	json_object_object_add(o, "tmo", json_object_new_int64(tmo));
-	if (restart)
+	uint64_t then = 0;
+	uint32_t then_tmo = 0;
+	if (restart) {
+		/* The start of the Recover travels with its stop: the node runs
+		 * it as soon as the stop succeeded (core_rsc.c, run_then()). */
 		json_object_object_add(o, "re", json_object_new_int(1));
+		then = ++r->call_seq_dc;
+		then_tmo = op_timeout_ms(res, "start");
+		json_object_object_add(o, "then", json_object_new_int64((int64_t)then));
+		json_object_object_add(o, "ttmo", json_object_new_int64(then_tmo));
+	}
 	const char *cfg = res ? vg_nvsets_get(&res->instance, "config") : NULL;
 	if (cfg)
 		json_object_object_add(o, "cfg", json_object_new_string(cfg));
 	char uri[300];
+	uint32_t to_id = 0;
 	if (to_node) {
 		const char *mu = NULL;
 		for (size_t i = 0; i < cib->n_nodes; i++)
@@ -289,8 +299,10 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 		}
 		json_object_object_add(o, "to", json_object_new_string(mu));
 		for (size_t i = 0; i < c->n_nodes; i++)
-			if (c->nodes[i].name && !strcmp(c->nodes[i].name, to_node))
+			if (c->nodes[i].name && !strcmp(c->nodes[i].name, to_node)) {
 				json_object_object_add(o, "tn", json_object_new_int64(c->nodes[i].nodeid));
+				to_id = c->nodes[i].nodeid;
+			}
 	}
 	/* In flight from now on here, so the next computation cannot issue it
 	 * again before the message comes back. */
@@ -313,11 +325,36 @@ static void send_do(struct crmd_core *c, const struct vg_cib *cib, uint32_t node
 		return;
 	}
 	f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + 15000u;
+	f->to_nodeid = to_id;
 	r->n_flights++;
+	if (then) {
+		v = realloc(r->flights, (r->n_flights + 1) * sizeof(*v));
+		if (v) {
+			r->flights = v;
+			f = &v[r->n_flights];
+			memset(f, 0, sizeof(*f));
+			f->call = then;
+			f->nodeid = nodeid;
+			f->rsc = strdup(rsc);
+			f->op = strdup("start");
+			f->deadline_ms = c->env.now_ms(c->env.ctx) + tmo + then_tmo + 15000u;
+			if (f->rsc && f->op) {
+				r->n_flights++;
+			} else {
+				free(f->rsc);
+				free(f->op);
+			}
+		}
+	}
 	core_log(c, LOG_NOTICE, "issuing %s %s on %s%s%s (call %" PRIu64 ") at %" PRIu64
 		 " ms: %s%s", op, rsc, core_node_name(c, nodeid) ? core_node_name(c, nodeid) : "?",
 		 to_node ? " to " : "", to_node ? to_node : "", call, c->env.now_ms(c->env.ctx),
 		 reason ? reason : "", restart ? " (recovery in place: the start follows here)" : "");
+	if (then)
+		core_log(c, LOG_NOTICE, "issuing start %s on %s (call %" PRIu64 ") at %" PRIu64
+			 " ms: recovery in place, run by the node once the stop (call %" PRIu64
+			 ") succeeded", rsc, core_node_name(c, nodeid) ? core_node_name(c, nodeid) : "?",
+			 then, c->env.now_ms(c->env.ctx), call);
 	rsc_send(c, o);
 	if (!r->actions_armed) {
 		r->actions_armed = true;
@@ -404,6 +441,11 @@ static bool nodes_ready(struct crmd_core *c, const struct crmd_node_state *st, s
 			continue;
 		if (!st[i].crmd) {
 			snprintf(why, why_len, "node %s is up but its vigild is not", st[i].uname);
+			return false;
+		}
+		/* Its resources count only once it joined (reported). */
+		if (strcmp(st[i].join, "member")) {
+			snprintf(why, why_len, "waiting for node %s to report", st[i].uname);
 			return false;
 		}
 		if (!rsc_node_probed(c, st[i].nodeid)) {

@@ -75,7 +75,10 @@ node_state() {
 		jq -r --arg n "$2" '.nodes[] | select(.name == $n) | .state'
 }
 runs_any() { "$lab" domains "$1" 2>/dev/null | grep -q ' running$'; }
-boots() { grep -c "VIGIL-GUEST BOOTED name=$1" "$labdir/vms/$1.serial.log" 2>/dev/null || echo 0; }
+boots() {
+	b=$(grep -c "VIGIL-GUEST BOOTED name=$1" "$labdir/vms/$1.serial.log" 2>/dev/null)
+	echo "${b:-0}"
+}
 wait_until() {
 	deadline=$(( $(date +%s) + $2 ))
 	while ! eval "$1"; do
@@ -142,7 +145,11 @@ fi
 victim=$(where vm1)
 moved=
 for vm in $vms; do [ "$(where "$vm")" = "$victim" ] && moved="$moved $vm"; done
-for vm in $moved; do eval "boots_$vm=\$(boots $vm)"; done
+for vm in $moved; do
+	# Booted (the marker is the reference for "no second boot").
+	wait_until '[ "$(boots "$vm")" -ge 1 ]' 60 || fail "$vm never printed its boot marker"
+	eval "boots_$vm=\$(boots $vm)"
+done
 t0=$(t_ms)
 "$lab" daemon "$victim" stop || fail "scripts/lab daemon $victim stop"
 drain_ms=$(( $(t_ms) - t0 ))
@@ -208,8 +215,9 @@ if [ "$fencing" = yes ]; then
 	else
 		fail "$lost not recovered on $survivors"
 	fi
-	"$lab" boot "$victim" >/dev/null 2>&1 || fail "scripts/lab boot $victim"
 	"$lab" heal "$victim"
+	"$lab" boot "$victim" >/dev/null 2>&1 || fail "scripts/lab boot $victim"
+	wait_until all_agree 120 || fail "status and libvirt disagree after $victim came back"
 else
 	# Without fencing the majority must not start them: the node is unclean.
 	sleep 8

@@ -160,11 +160,12 @@ crash_vm2() {
 	[ "$(grep -h "vm2 failed here" "$labdir"/n*/log/vigil/vigild.log | wc -l)" -gt "$n_fail" ] ||
 		fail "vm2's crash was not detected as a failure"
 	det=$(log_ms "vm2 failed here")
-	start=$(log_ms "issuing start vm2")
+	start=$(log_ms "executing start vm2")
 	stop=$(log_ms "issuing stop vm2")
 	echo "  vm2 runs again on $crash_again $(( $(t_ms) - crash_t0 )) ms after the kill;" \
 		"kill -> detected $(( det - m0 )) ms (incl. starting the kill)," \
-		"detected -> stop issued $(( stop - det )) ms, -> start issued $(( start - det )) ms"
+		"detected -> stop issued $(( stop - det )) ms, -> start submitted to libvirt" \
+		"$(( start - det )) ms"
 }
 if crash_vm2; then
 	[ "$crash_again" = "$crash_node" ] &&

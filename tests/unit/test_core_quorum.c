@@ -395,6 +395,8 @@ static void three_way(const char *props, bool expect_stop, const char *log_word)
 		if (!expect_stop)
 			assert_int_equal(on, where[v]);
 	}
+	if (count_op(CRMD_HV_START, NULL, before) != (expect_stop ? NVM : 0))
+		h_dump_logs(h);
 	assert_int_equal(count_op(CRMD_HV_START, NULL, before), expect_stop ? NVM : 0);
 	h_free(h);
 }
@@ -606,6 +608,33 @@ static void test_two_node_cut(void **state)
 	h_free(h);
 }
 
+/* The new DC learns its quorum last: the others' reports and probes for it
+ * arrive before it acts.  They must count (they used to be forgotten when the
+ * DC started to act, and it then waited for them forever). */
+static void test_late_quorum_new_dc(void **state)
+{
+	(void)state;
+	struct harness *h = cluster(3, NO_STONITH, true, false);
+	uint32_t dc = crmd_core_dc(h_core(h, 1));
+	assert_int_equal(dc, 1);
+	int had = n_running(1);
+	assert_true(had >= 1);
+	h_set_node_quorum_delay(h, 2, 50);      /* n2 becomes DC, and hears last */
+	h_power_off(h, 1);
+	memset(W.runs[1], 0, sizeof(W.runs[1]));
+	settle(h);
+	assert_int_equal(crmd_core_dc(h_core(h, 2)), 2);
+	for (int v = 1; v <= NVM; v++) {
+		char r[8];
+		snprintf(r, sizeof(r), "vm%d", v);
+		int on = runs_on(3, r);
+		if (!on)
+			h_dump_logs(h);
+		assert_true(on == 2 || on == 3);
+	}
+	h_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_shutdown_timeout),
 		cmocka_unit_test(test_two_node_survivor),
 		cmocka_unit_test(test_two_node_cut),
+		cmocka_unit_test(test_late_quorum_new_dc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
