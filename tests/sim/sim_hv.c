@@ -48,7 +48,9 @@
 
 enum { HV_OK = 0, HV_FAIL = 1, HV_HANG = 2, HV_SLOW = 3, HV_DOWN = 4, HV_UP = 5 };
 
-enum vm_state { VS_NONE = 0, VS_RUNNING, VS_OUTGOING, VS_INCOMING };
+/* VS_STARTING: a start that timed out in the executor and is still going on
+ * in libvirt; it may finish (running) or fail later, and a stop destroys it. */
+enum vm_state { VS_NONE = 0, VS_RUNNING, VS_OUTGOING, VS_INCOMING, VS_STARTING };
 
 /* What an EV_HV event is. */
 enum {
@@ -144,6 +146,7 @@ static const char *state_name(uint8_t s)
 	case VS_RUNNING: return "running";
 	case VS_OUTGOING: return "migrating";
 	case VS_INCOMING: return "starting";
+	case VS_STARTING: return "starting";
 	default: return "absent";
 	}
 }
@@ -310,11 +313,19 @@ int hv_env_submit(void *ctx, const struct crmd_hv_action *a)
 			return 0;
 		}
 		if (mode == HV_HANG || lat >= tmo) {
-			/* The executor gives up; libvirt may still finish it. */
+			/* The executor gives up; libvirt may still finish it.  A
+			 * start in progress is a starting domain meanwhile (a stop
+			 * destroys it); it ends running or failed. */
 			report(w, &t, tmo, -ETIMEDOUT, "unknown");
-			if (sim_rng_pct(&w->rng, 50)) {
+			bool late = sim_rng_pct(&w->rng, 50);
+			if (kind == HVE_START && hv->st[v][node] == VS_NONE) {
+				hv->st[v][node] = VS_STARTING;
+				late = true;
+			}
+			if (late) {
 				struct ev *e = hv_ev(w, kind, node, tmo + sim_rng_range(&w->rng, 0, 20000));
 				e->vm = v;
+				e->rc = kind == HVE_START && sim_rng_pct(&w->rng, 50) ? -EIO : 0;
 				w_enqueue(w, e);
 			}
 			return 0;
@@ -458,15 +469,24 @@ static void start_stop_event(struct sim_world *w, struct ev *e)
 		return; /* a call to a node that lost power never completes */
 	uint8_t *s = &hv->st[v][node];
 	int rc = 0;
+	if (e->hv_op == HVE_START && !e->report) {
+		/* The late end of a start that timed out, unless a stop
+		 * destroyed the starting domain meanwhile. */
+		if (*s != VS_STARTING)
+			return;
+		*s = e->rc ? VS_NONE : VS_RUNNING;
+		lifecycle(w, node, v, e->rc ? "stopped" : "running", e->rc ? "failed" : "booted");
+		return;
+	}
 	if (e->hv_op == HVE_START) {
 		if (*s == VS_NONE) {
 			*s = VS_RUNNING;
 			lifecycle(w, node, v, "running", "booted");
 		} else if (*s != VS_RUNNING) {
-			rc = -EIO; /* busy with a migration */
+			rc = -EIO; /* busy: a migration, or a start still going on */
 		}
 	} else {
-		if (*s == VS_RUNNING || *s == VS_OUTGOING) {
+		if (*s == VS_RUNNING || *s == VS_OUTGOING || *s == VS_STARTING) {
 			*s = VS_NONE;
 			lifecycle(w, node, v, "stopped", "destroyed");
 		} else if (*s == VS_INCOMING) {
