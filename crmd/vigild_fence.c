@@ -120,8 +120,9 @@ void vigild_fence_free(struct vigild_fence *f)
 	free(f);
 }
 
-/* The result goes to the core from a job of its own: never from inside
- * fen_op's callback (which frees the op when it returns) or the submit. */
+/* Hands a result to the core and frees the call: from fen_op's callback, or
+ * as a job when the result is known inside vigild_fence_submit() (no device),
+ * which must not call back. */
 static void deliver_job(void *data)
 {
 	struct call *c = data;
