@@ -302,8 +302,11 @@ static void report_to_dc(struct crmd_core *c)
 	if (reset)
 		for (size_t i = 0; i < c->n_members; i++)
 			c->members[i].reported = false;
-	if (!crmd_core_dc(c) || !c->synced || c->round_active)
+	if (!crmd_core_dc(c) || !c->synced || c->round_active) {
+		if (reset)
+			rsc_report_due(c, true); /* forgets the probes; probes nothing now */
 		return;
+	}
 	struct vg_msg_status_report r = { .name = c->local_name };
 	void *buf;
 	size_t len;
