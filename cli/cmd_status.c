@@ -140,7 +140,26 @@ static void print_xml(json_object *st)
 		xmlSetProp(e, BAD_CAST "id", BAD_CAST buf);
 		xmlSetProp(e, BAD_CAST "state", BAD_CAST str_of(n, "state", ""));
 		xmlSetProp(e, BAD_CAST "dc", BAD_CAST(bool_of(n, "dc") ? "true" : "false"));
+		if (str_of(n, "fencing_reason", NULL))
+			xmlSetProp(e, BAD_CAST "fencing-reason", BAD_CAST str_of(n, "fencing_reason", ""));
+		json_object *l;
+		if (json_object_object_get_ex(n, "last_fencing", &l)) {
+			xmlNodePtr f = xmlNewChild(e, NULL, BAD_CAST "last-fencing", NULL);
+			xmlSetProp(f, BAD_CAST "id", BAD_CAST str_of(l, "id", ""));
+			xmlSetProp(f, BAD_CAST "action", BAD_CAST str_of(l, "action", ""));
+			xmlSetProp(f, BAD_CAST "state", BAD_CAST str_of(l, "state", ""));
+			if (str_of(l, "device", NULL))
+				xmlSetProp(f, BAD_CAST "device", BAD_CAST str_of(l, "device", ""));
+			if (str_of(l, "executor", NULL))
+				xmlSetProp(f, BAD_CAST "executor", BAD_CAST str_of(l, "executor", ""));
+			if (str_of(l, "reason", NULL))
+				xmlSetProp(f, BAD_CAST "reason", BAD_CAST str_of(l, "reason", ""));
+		}
 	}
+	json_object *warn = array_of(st, "warnings");
+	for (size_t i = 0; warn && i < json_object_array_length(warn); i++)
+		xmlNewTextChild(root, NULL, BAD_CAST "warning",
+				BAD_CAST json_object_get_string(json_object_array_get_idx(warn, i)));
 	xmlNodePtr xr = xmlNewChild(root, NULL, BAD_CAST "resources", NULL);
 	json_object *rscs = array_of(st, "resources");
 	for (size_t i = 0; rscs && i < json_object_array_length(rscs); i++) {

@@ -131,11 +131,11 @@ static size_t daemon_nodes(const struct crmd_core *c)
  * may change the configuration includes one of them.
  *
  * A two-node cluster (Corosync's two_node) has no majority of one: a vigild
- * alone may act only as the survivor, when this process was synced together
- * with the other vigild and has been since (pair_synced).  A vigild that
- * starts alone may hold a stale copy (the other may have acknowledged changes
- * alone after it stopped), so it waits for the other, as Corosync's
- * wait_for_all does for nodes.
+ * alone may act only as the survivor, when this process synchronized with the
+ * other node's vigild since it started (pair_synced, update_primary()).  A
+ * vigild that starts alone cannot know whether the other acknowledged changes
+ * while it was away (a stale lone vigild must not act; like Corosync's
+ * wait_for_all, one level up).
  */
 bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 {

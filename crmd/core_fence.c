@@ -733,6 +733,7 @@ static void node_down(struct crmd_core *c, const char *name, const char *done_id
 		op_retire(c, op, why);
 		break;
 	}
+	rsc_forget_node_failures(c, nid);
 	if (in_group(c, nid)) {
 		/* Back already (a reboot is quick): its own reports count. */
 		core_log(c, LOG_INFO, "%s is down (%s) but already back in the group", name, why);

@@ -222,6 +222,10 @@ void rsc_on_hv_event(struct crmd_core *c, const struct crmd_event *ev);
 void rsc_after_event(struct crmd_core *c);
 /* Multicasts a cleanup: every member forgets the failures of @rsc (NULL or
  * "": all) on @nodeid (0: all nodes); with @probe those nodes probe again. */
+/* @nodeid was fenced: like Pacemaker, which erases a fenced node's resource
+ * history, its failures (a failed stop above all) are forgotten, or the
+ * policy would fence it again and again. */
+void rsc_forget_node_failures(struct crmd_core *c, uint32_t nodeid);
 int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe);
 /* The recurring monitors of this node's running VMs are due. */
 void rsc_on_monitor_timer(struct crmd_core *c);

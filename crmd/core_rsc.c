@@ -945,6 +945,16 @@ static void apply_clean(struct crmd_core *c, json_object *o)
 		r->probe_inflight = true;
 }
 
+void rsc_forget_node_failures(struct crmd_core *c, uint32_t nodeid)
+{
+	struct crmd_rsc *r = R(c);
+	for (size_t i = 0; r && i < r->n_entries; i++)
+		if (r->entries[i].nodeid == nodeid) {
+			entry_forget_failure(&r->entries[i]);
+			r->entries[i].restart_here = false;
+		}
+}
+
 int rsc_cleanup(struct crmd_core *c, const char *rsc, uint32_t nodeid, bool probe)
 {
 	json_object *o = json_object_new_object();

@@ -56,11 +56,11 @@ void h_set_two_node(struct harness *h);
 void h_shutdown(struct harness *h, int node, uint64_t timeout_ms);
 /** Delays quorum notifications by @ms after each ring (default 0). */
 void h_set_quorum_delay(struct harness *h, uint64_t ms);
-/** Makes the node's disk writes take @ms longer (default 0). */
-void h_set_write_delay(struct harness *h, int node, uint64_t ms);
 /** ... and by @ms more on @node only (quorum reaches members at different
  *  moments). */
 void h_set_node_quorum_delay(struct harness *h, int node, uint64_t ms);
+/** Makes the node's disk writes take @ms longer (default 0). */
+void h_set_write_delay(struct harness *h, int node, uint64_t ms);
 
 /** Delivers until nothing is left (firing timers up to @max_ms ahead). */
 void h_run(struct harness *h, uint64_t max_ms);

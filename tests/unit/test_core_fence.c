@@ -442,6 +442,18 @@ static void test_fenced_once_then_recovered(void **state)
 	settle_ms(60000);
 	assert_int_equal(fences_of(vname), 1);
 	assert_int_equal(starts_of("vm1"), 2);
+	/* The fenced node comes back: it learns the history in the sync round,
+	 * is a member again (not unclean), and nothing is fenced or started. */
+	h_boot(H, victim);
+	settle();
+	const struct fen_record *r = last_record(victim, vname);
+	assert_non_null(r);
+	assert_int_equal(r->state, FEN_STATE_DONE);
+	same_history();
+	for (int n = 1; n <= N; n++)
+		assert_null(crmd_core_node_fencing(h_core(H, n), vname, NULL));
+	assert_int_equal(fences_of(vname), 1);
+	assert_int_equal(starts_of("vm1"), 2);
 	teardown();
 }
 
