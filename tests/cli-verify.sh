@@ -82,5 +82,41 @@ run 2 configure verify -x "$tmp/good.xml" "$tmp/bad.xml"
 run 0 configure verify --help
 grep -q "Usage: vigil configure verify" "$tmp/out" || fail "--help prints usage on stdout"
 
+# Fence devices against their agent's metadata.  A tiny agent of our own that
+# speaks the fence-agents protocol (metadata on `-o metadata` or action=metadata).
+mkdir "$tmp/agents"
+cat >"$tmp/agents/fence_testdev" <<'SH'
+#!/bin/sh
+cat <<'META'
+<?xml version="1.0" ?>
+<resource-agent name="fence_testdev" shortdesc="test device">
+<parameters>
+<parameter name="ip" unique="0" required="1"><content type="string"/></parameter>
+<parameter name="username" unique="0" required="0"><content type="string"/></parameter>
+<parameter name="port" unique="0" required="0"><content type="string"/></parameter>
+</parameters>
+<actions><action name="off"/><action name="metadata"/></actions>
+</resource-agent>
+META
+SH
+chmod +x "$tmp/agents/fence_testdev"
+dev() {
+	sed "s|</resources>|<primitive id=\"fd\" class=\"stonith\" type=\"$1\"><instance_attributes id=\"fd-p\">$2<nvpair id=\"fd-h\" name=\"pcmk_host_list\" value=\"n1\"/></instance_attributes></primitive></resources>|" \
+		"$tmp/good.xml"
+}
+dev fence_testdev '<nvpair id="fd-ip" name="ip" value="10.0.0.9"/>' >"$tmp/fd-good.xml"
+run 0 configure verify --agent-dir "$tmp/agents" -x "$tmp/fd-good.xml"
+[ "$(cat "$tmp/out")" = valid ] || fail "fd-good.xml: output '$(cat "$tmp/out")'"
+dev fence_testdev '<nvpair id="fd-u" name="usename" value="admin"/>' >"$tmp/fd-bad.xml"
+run 6 configure verify --agent-dir "$tmp/agents" -x "$tmp/fd-bad.xml"
+grep -q "error: .*ip" "$tmp/out" || fail "fd-bad.xml: the missing required 'ip' is not an error: $(cat "$tmp/out")"
+grep -q "warning: .*usename" "$tmp/out" || fail "fd-bad.xml: the unknown 'usename' is not a warning: $(cat "$tmp/out")"
+run 0 configure verify --no-agents -x "$tmp/fd-bad.xml"
+dev fence_nosuchagent '' >"$tmp/fd-missing.xml"
+run 0 configure verify --agent-dir "$tmp/agents" -x "$tmp/fd-missing.xml"
+grep -q "warning: fd: fence agent fence_nosuchagent: not installed here" "$tmp/out" ||
+	fail "fd-missing.xml: no warning for an agent that is not installed: $(cat "$tmp/out")"
+run 2 configure verify --agent-dir relative/dir -x "$tmp/good.xml"
+
 [ "$failures" = 0 ] && echo "cli-verify: all good"
 exit $((failures > 0))

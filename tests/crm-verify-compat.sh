@@ -27,7 +27,7 @@ check() { # FILE LABEL
 		fail "crm_verify rejects $2 (exit $rc):"
 		sed 's/^/    /' "$tmp/pcmk" | head -10
 	fi
-	"$vigil" configure verify -x "$1" >"$tmp/ours" 2>&1
+	"$vigil" configure verify --agent-dir "$top_srcdir/scripts" -x "$1" >"$tmp/ours" 2>&1
 	rc=$?
 	if [ "$rc" != 0 ] || [ "$(cat "$tmp/ours")" != valid ]; then
 		fail "vigil configure verify rejects $2 (exit $rc):"

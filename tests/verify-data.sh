@@ -21,7 +21,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 for f in "$data"/valid/*.xml; do
 	n_valid=$((n_valid + 1))
-	"$vigil" configure verify -x "$f" >"$tmp/out" 2>&1
+	"$vigil" configure verify --agent-dir "$top_srcdir/scripts" -x "$f" >"$tmp/out" 2>&1
 	rc=$?
 	if [ "$rc" != 0 ] || [ "$(cat "$tmp/out")" != valid ]; then
 		fail "valid/${f##*/}: exit $rc, printed:"
@@ -36,7 +36,7 @@ for f in "$data"/invalid/*.xml; do
 	exp="$data/invalid/$name.expect"
 	[ -f "$exp" ] || { fail "invalid/$name.xml has no $name.expect"; continue; }
 	[ "$(wc -l <"$exp")" = 1 ] || { fail "invalid/$name.expect is not one line"; continue; }
-	"$vigil" configure verify -x "$f" >"$tmp/out" 2>&1
+	"$vigil" configure verify --agent-dir "$top_srcdir/scripts" -x "$f" >"$tmp/out" 2>&1
 	rc=$?
 	# "PATH:LINE: error: ..." -> "LINE: error: ..."; "PATH: error: ..." -> "error: ..."
 	sed -e "s|^$f:||" -e 's/^ //' "$tmp/out" >"$tmp/lines"
@@ -58,7 +58,7 @@ for args in "-n 3 -k 10 -s fresh -u -c -f -m -p" "-n 5 -k 40 -s failed -u -c -f 
 	"-n 32 -k 5000 -s steady -u -c -f -m" "-n 32 -k 10000 -s failed -u -c -f -m"; do
 	# shellcheck disable=SC2086 # the options are words
 	"$gen" $args >"$tmp/gen.xml" || { fail "vigil-gencluster $args"; continue; }
-	"$vigil" configure verify -x "$tmp/gen.xml" >"$tmp/out" 2>&1
+	"$vigil" configure verify --agent-dir "$top_srcdir/scripts" -x "$tmp/gen.xml" >"$tmp/out" 2>&1
 	rc=$?
 	if [ "$rc" != 0 ] || [ "$(cat "$tmp/out")" != valid ]; then
 		fail "vigil-gencluster $args: exit $rc, printed:"
