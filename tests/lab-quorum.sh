@@ -187,6 +187,20 @@ for vm in $vms; do [ "$(where "$vm")" = "$victim" ] && lost="$lost $vm"; done
 survivors=$(for n in $nodes; do [ "$n" != "$victim" ] && echo "$n"; done | tr '\n' ' ')
 fencing=no
 "$lab" exec n1 vigil fence history >/dev/null 2>&1 && fencing=yes
+# The majority's fencing and the cut node's own stops race: both start when
+# Corosync reports the cut, and a fast agent powers the node off before its
+# vigild has acted (its VMs then die with it, and its own stops are never
+# seen).  A fence delay for the victim, as an admin would set per node
+# (pcmk_delay_base), lets this test see the cut node act by itself first.
+if [ "$fencing" = yes ]; then
+	cfg=$(mktemp)
+	"$lab" exec n1 vigil configure show --xml >"$cfg" 2>/dev/null &&
+		grep -q 'name="pcmk_host_check"' "$cfg" &&
+		sed -i "s|\(<nvpair [^>]*name=\"pcmk_host_check\"[^>]*/>\)|\1<nvpair id=\"fence-lab-cut-delay\" name=\"pcmk_delay_base\" value=\"$victim:10s\"/>|" "$cfg" &&
+		"$lab" exec n1 vigil configure load replace - <"$cfg" >/dev/null ||
+		fail "could not give $victim a fence delay"
+	rm -f "$cfg"
+fi
 t0=$(t_ms)
 echo "  cut $victim (running$lost) at $(date +%H:%M:%S.%3N); vigild fences: $fencing"
 "$lab" cut "$victim" || fail "scripts/lab cut $victim"
