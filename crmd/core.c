@@ -107,7 +107,7 @@ static size_t cluster_nodes(const struct crmd_core *c)
 	return c->n_cluster_nodes ? c->n_cluster_nodes : c->n_ring_nodes;
 }
 
-static size_t daemon_nodes(const struct crmd_core *c)
+size_t core_daemon_nodes(const struct crmd_core *c)
 {
 	size_t daemons = 0;
 	for (size_t i = 0; i < c->n_members; i++) {
@@ -144,7 +144,7 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 			snprintf(why, why_len, "no quorum");
 		return false;
 	}
-	size_t total = cluster_nodes(c), daemons = daemon_nodes(c);
+	size_t total = cluster_nodes(c), daemons = core_daemon_nodes(c);
 	if (daemons * 2 > total || (total == 2 && daemons == 1 && c->pair_synced))
 		return true;
 	if (why && total == 2 && daemons == 1)
@@ -162,7 +162,7 @@ bool core_may_change(const struct crmd_core *c, char *why, size_t why_len)
 static void update_primary(struct crmd_core *c)
 {
 	if (!c->round_active && c->synced && core_quorum_known(c)) {
-		if (cluster_nodes(c) == 2 && daemon_nodes(c) == 2 && core_quorate_now(c))
+		if (cluster_nodes(c) == 2 && core_daemon_nodes(c) == 2 && core_quorate_now(c))
 			c->pair_synced = true;
 		c->primary = core_may_change(c, NULL, 0);
 	}

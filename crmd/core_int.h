@@ -166,6 +166,8 @@ struct crmd_core {
 #include "core_fence.h"
 
 /* core.c */
+/* Nodes with a vigild in the current view (each node once). */
+size_t core_daemon_nodes(const struct crmd_core *c);
 void core_log(struct crmd_core *c, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct member *core_member(struct crmd_core *c, uint32_t nodeid, uint32_t pid);

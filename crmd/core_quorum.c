@@ -405,20 +405,6 @@ static void stop_own_vms(struct crmd_core *c, const char *why)
 	}
 }
 
-static size_t count_daemon_nodes(const struct crmd_core *c)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < c->n_members; i++) {
-		if (c->members[i].bad)
-			continue;
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = !c->members[k].bad && c->members[k].id.nodeid == c->members[i].id.nodeid;
-		n += !seen;
-	}
-	return n;
-}
-
 static bool self_in_group(const struct crmd_core *c)
 {
 	for (size_t i = 0; i < c->n_members; i++)
@@ -506,7 +492,7 @@ void nq_after_event(struct crmd_core *c)
 		return;
 	refresh_config(c);
 	if (c->n_cluster_nodes == 2 && !q->peer_seen && c->synced && !c->round_active) {
-		if (count_daemon_nodes(c) == 2) {
+		if (core_daemon_nodes(c) == 2) {
 			q->peer_seen = true;
 			core_log(c, LOG_INFO, "two-node cluster: synchronized with the other node's "
 				 "vigild; this one may act alone from now on");
