@@ -306,12 +306,19 @@ static size_t fences_of(const char *target)
 	return n;
 }
 
+/* The last fencing attempt submitted against @target; a test that expects one
+ * and finds none fails here (never NULL, so callers read it directly). */
 static struct fsub *last_fence(const char *target)
 {
+	static struct fsub none;
 	struct fsub *s = NULL;
 	for (size_t i = 0; i < W.n_fs; i++)
 		if (!strcmp(W.fs[i].target, target))
 			s = &W.fs[i];
+	if (!s) {
+		fail_msg("no fencing of %s was submitted", target);
+		return &none;
+	}
 	return s;
 }
 
