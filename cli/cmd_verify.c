@@ -41,24 +41,29 @@ static void check_agents(const struct vg_cib *cib, const char *const *dirs, stru
 		const struct vg_resource *dev = &cib->resources[i];
 		if (!dev->cls || strcmp(dev->cls, "stonith") || !dev->type)
 			continue;
+		/* An agent already asked about, for an earlier device, is not run
+		 * again: its devices are all checked then. */
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = cib->resources[k].cls && !strcmp(cib->resources[k].cls, "stonith") &&
 			       cib->resources[k].type && !strcmp(cib->resources[k].type, dev->type);
+		if (seen)
+			continue;
 		struct vg_diags ld = { 0 };
 		struct fen_meta *meta = NULL;
 		int r = fen_meta_load(dirs, dev->type, METADATA_TIMEOUT_MS, &meta, &ld);
-		if (r) {
-			if (!seen)
-				vg_diags_add(d, VG_DIAG_WARNING, dev->line, dev->id,
-					     "fence agent %s: %s; its parameters are not checked",
-					     dev->type, r == -ENOENT ? "not installed here" :
-					     ld.n ? ld.v[0].message : strerror(-r));
-			vg_diags_clear(&ld);
-			continue;
-		}
+		if (r)
+			vg_diags_add(d, VG_DIAG_WARNING, dev->line, dev->id,
+				     "fence agent %s: %s; its parameters are not checked", dev->type,
+				     r == -ENOENT ? "not installed here" :
+				     ld.n ? ld.v[0].message : strerror(-r));
 		vg_diags_clear(&ld);
-		fen_meta_validate(meta, dev, d);
+		for (size_t k = i; !r && k < cib->n_resources; k++) {
+			const struct vg_resource *o = &cib->resources[k];
+			if (o->cls && !strcmp(o->cls, "stonith") && o->type &&
+			    !strcmp(o->type, dev->type))
+				fen_meta_validate(meta, o, d);
+		}
 		fen_meta_free(meta);
 	}
 }
